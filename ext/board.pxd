@@ -1,0 +1,77 @@
+# cython: language_level=3
+"""C-level Go board shared with other extension modules (``cimport seigen.ext.board``).
+
+Layout: a padded 1-D array of ``stride * stride`` cells with ``stride = n + 2``;
+point ``(row, col)`` (row 0 at the top) lives at ``loc = (row + 1) * stride + col + 1``.
+Cells around the edge hold ``WALL`` so no neighbour loop checks bounds.
+Stone chains are circular linked lists (``nxt``) with a head per stone (``head``);
+``csize`` and ``libs`` are valid at head locations only.
+"""
+from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
+
+cdef enum:
+    MAX_N = 25
+    MAX_STRIDE = 27
+    MAX_ARR = 729  # MAX_STRIDE ** 2
+    MAX_PTS = 625  # MAX_N ** 2
+
+    EMPTY = 0
+    BLACK = 1
+    WHITE = 2
+    WALL = 3
+
+    NULL_LOC = 0  # a wall cell: "no location"
+    PASS_LOC = 1  # a wall cell: the pass move
+
+    KO_SIMPLE = 0
+    KO_POSITIONAL = 1
+    KO_SITUATIONAL = 2
+
+    # why a move is illegal (0: it is legal)
+    R_LEGAL = 0
+    R_OCCUPIED = 1
+    R_SUICIDE = 2
+    R_KO = 3
+    R_SUPERKO = 4
+    R_OFF_BOARD = 5
+
+    GO_HISTORY = 8  # past positions per colour in the feature planes
+    GO_PLANES = 17  # AlphaGo Zero: 2 * GO_HISTORY + side to move
+
+
+ctypedef struct GoBoard:
+    int32_t n
+    int32_t stride
+    int32_t size  # stride * stride
+    int32_t n_empty
+    int32_t ko  # point where ko_color may not play next, or NULL_LOC
+    int32_t passes  # consecutive passes
+    int32_t move_num
+    int32_t captures[3]  # stones captured BY each colour
+    uint64_t hash  # Zobrist hash of the stones only
+    uint8_t ko_color
+    uint8_t to_play
+    uint8_t allow_suicide  # multi-stone suicide; single-stone suicide is never legal
+    uint8_t _pad
+    uint8_t color[MAX_ARR]
+    int16_t head[MAX_ARR]
+    int16_t nxt[MAX_ARR]
+    int16_t csize[MAX_ARR]
+    int16_t libs[MAX_ARR]
+    int16_t empty_idx[MAX_ARR]
+    int16_t empty[MAX_PTS]
+
+
+cdef uint64_t ZOB[4][MAX_ARR]
+
+cdef void board_init(GoBoard* b, int n, bint allow_suicide) noexcept nogil
+cdef void board_rebuild(GoBoard* b) noexcept nogil
+cdef bint is_suicide(const GoBoard* b, int loc, int pla) noexcept nogil
+cdef bint is_legal_simple(const GoBoard* b, int loc, int pla) noexcept nogil
+cdef uint64_t hash_after(const GoBoard* b, int loc, int pla) noexcept nogil
+cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil
+cdef bint is_eyeish(const GoBoard* b, int loc, int pla) noexcept nogil
+cdef void area_counts(const GoBoard* b, int32_t* black, int32_t* white) noexcept nogil
+cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil
+cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil
+cdef uint64_t rng_next(uint64_t* s) noexcept nogil

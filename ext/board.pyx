@@ -1,0 +1,895 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The Go board in C: rules, Zobrist hashing, light playouts and feature planes.
+
+Everything on the move path is a ``noexcept nogil`` C function over one fixed-size
+``GoBoard`` struct (see ``board.pxd``); copying a board is one ``memcpy``.
+``CBoard`` adds what a game needs on top of the struct -- the undo stack, the hash
+history for superko, and batch entry points (playouts, features) that release the
+GIL -- and is what ``seigen.engine.Board`` wraps.
+"""
+from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, memset
+
+import numpy as np
+
+# ---------------------------------------------------------------- constants
+
+ctypedef fused feat_t:
+    float
+    uint8_t
+
+LEGAL = R_LEGAL
+OCCUPIED = R_OCCUPIED
+SUICIDE = R_SUICIDE
+KO = R_KO
+SUPERKO = R_SUPERKO
+OFF_BOARD = R_OFF_BOARD
+
+REASONS = {
+    OCCUPIED: "occupied",
+    SUICIDE: "suicide",
+    KO: "ko",
+    SUPERKO: "superko",
+    OFF_BOARD: "off the board",
+}
+
+N_PLANES = GO_PLANES
+N_HISTORY = GO_HISTORY
+
+# ------------------------------------------------------------------ hashing
+
+
+cdef inline uint64_t _splitmix(uint64_t* s) noexcept nogil:
+    s[0] += 0x9E3779B97F4A7C15ULL
+    cdef uint64_t z = s[0]
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef uint64_t rng_next(uint64_t* s) noexcept nogil:
+    """xorshift64*: the playout random stream (state must be non-zero)."""
+    cdef uint64_t x = s[0]
+    x ^= x >> 12
+    x ^= x << 25
+    x ^= x >> 27
+    s[0] = x
+    return x * 0x2545F4914F6CDD1DULL
+
+
+cdef inline int _below(uint64_t* s, int n) noexcept nogil:
+    return <int>(((rng_next(s) >> 32) * <uint64_t>n) >> 32)
+
+
+cdef uint64_t ZOB_TO_PLAY[3]
+
+
+cdef void _init_zobrist():
+    cdef uint64_t s = 0x5E16E4B0A2D1C3F7ULL
+    cdef int c, i
+    for c in range(4):
+        for i in range(MAX_ARR):
+            ZOB[c][i] = _splitmix(&s) if (c == BLACK or c == WHITE) else 0
+    for c in range(3):
+        ZOB_TO_PLAY[c] = _splitmix(&s)
+
+
+_init_zobrist()
+
+# ------------------------------------------------------------- board core
+
+
+cdef inline void _add_empty(GoBoard* b, int loc) noexcept nogil:
+    b.empty_idx[loc] = b.n_empty
+    b.empty[b.n_empty] = loc
+    b.n_empty += 1
+
+
+cdef inline void _remove_empty(GoBoard* b, int loc) noexcept nogil:
+    cdef int i = b.empty_idx[loc]
+    cdef int last = b.empty[b.n_empty - 1]
+    b.empty[i] = last
+    b.empty_idx[last] = i
+    b.n_empty -= 1
+
+
+cdef void board_init(GoBoard* b, int n, bint allow_suicide) noexcept nogil:
+    """An empty ``n`` x ``n`` board, black to play."""
+    memset(b, 0, sizeof(GoBoard))
+    b.n = n
+    b.stride = n + 2
+    b.size = b.stride * b.stride
+    b.ko = NULL_LOC
+    b.to_play = BLACK
+    b.allow_suicide = allow_suicide
+    cdef int loc, r, c
+    for loc in range(MAX_ARR):
+        b.color[loc] = WALL
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * b.stride + c + 1
+            b.color[loc] = EMPTY
+            _add_empty(b, loc)
+
+
+cdef inline int _distinct_heads(const GoBoard* b, int loc, int* heads) noexcept nogil:
+    """Heads of the chains next to ``loc``, each once; returns how many."""
+    cdef int k = 0, d, a, h, j
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    for d in range(4):
+        a = loc + dirs[d]
+        if b.color[a] == BLACK or b.color[a] == WHITE:
+            h = b.head[a]
+            for j in range(k):
+                if heads[j] == h:
+                    break
+            else:
+                heads[k] = h
+                k += 1
+    return k
+
+
+cdef bint is_suicide(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """Would ``pla`` at empty ``loc`` leave its own chain without liberties?"""
+    cdef int d, a, c
+    cdef int opp = 3 - pla
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    for d in range(4):
+        a = loc + dirs[d]
+        c = b.color[a]
+        if c == EMPTY:
+            return False
+        if c == pla and b.libs[b.head[a]] > 1:
+            return False
+        if c == opp and b.libs[b.head[a]] == 1:
+            return False
+    return True
+
+
+cdef inline bint _has_own_neighbor(const GoBoard* b, int loc, int pla) noexcept nogil:
+    return (b.color[loc - b.stride] == pla or b.color[loc - 1] == pla
+            or b.color[loc + 1] == pla or b.color[loc + b.stride] == pla)
+
+
+cdef inline int _legal_simple_reason(const GoBoard* b, int loc, int pla) noexcept nogil:
+    if loc == PASS_LOC:
+        return R_LEGAL
+    if loc < 0 or loc >= b.size or b.color[loc] == WALL:
+        return R_OFF_BOARD
+    if b.color[loc] != EMPTY:
+        return R_OCCUPIED
+    if loc == b.ko and pla == b.ko_color:
+        return R_KO
+    if is_suicide(b, loc, pla):
+        if not b.allow_suicide or not _has_own_neighbor(b, loc, pla):
+            return R_SUICIDE
+    return R_LEGAL
+
+
+cdef bint is_legal_simple(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """Legal under simple ko (no superko): the playout and hot-path check."""
+    return _legal_simple_reason(b, loc, pla) == R_LEGAL
+
+
+cdef uint64_t hash_after(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """The stone hash after ``pla`` plays legal ``loc``, without playing it."""
+    if loc == PASS_LOC:
+        return b.hash
+    cdef uint64_t h = b.hash ^ ZOB[pla][loc]
+    cdef int heads[4]
+    cdef int k = _distinct_heads(b, loc, heads)
+    cdef int i, s
+    cdef int opp = 3 - pla
+    cdef bint captured = False
+    for i in range(k):
+        if b.color[heads[i]] == opp and b.libs[heads[i]] == 1:
+            captured = True
+            s = heads[i]
+            while True:
+                h ^= ZOB[opp][s]
+                s = b.nxt[s]
+                if s == heads[i]:
+                    break
+    if not captured and is_suicide(b, loc, pla):
+        h ^= ZOB[pla][loc]
+        for i in range(k):
+            if b.color[heads[i]] == pla:
+                s = heads[i]
+                while True:
+                    h ^= ZOB[pla][s]
+                    s = b.nxt[s]
+                    if s == heads[i]:
+                        break
+    return h
+
+
+cdef inline void _merge(GoBoard* b, int keep, int gone) noexcept nogil:
+    """Fold chain ``gone`` into chain ``keep`` (both heads)."""
+    cdef int s = gone
+    while True:
+        b.head[s] = keep
+        s = b.nxt[s]
+        if s == gone:
+            break
+    cdef int tmp = b.nxt[keep]
+    b.nxt[keep] = b.nxt[gone]
+    b.nxt[gone] = tmp
+    b.csize[keep] += b.csize[gone]
+
+
+cdef int _count_libs(const GoBoard* b, int h) noexcept nogil:
+    cdef uint8_t seen[MAX_ARR]
+    memset(seen, 0, b.size)
+    cdef int n = 0, s = h, d, a
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    while True:
+        for d in range(4):
+            a = s + dirs[d]
+            if b.color[a] == EMPTY and not seen[a]:
+                seen[a] = 1
+                n += 1
+        s = b.nxt[s]
+        if s == h:
+            break
+    return n
+
+
+cdef int _remove_chain(GoBoard* b, int h) noexcept nogil:
+    """Take chain ``h`` off the board, giving liberties to its neighbours."""
+    cdef int col = b.color[h]
+    cdef int n = 0, s = h, nx, i, k
+    cdef int heads[4]
+    while True:
+        nx = b.nxt[s]
+        b.color[s] = EMPTY
+        b.hash ^= ZOB[col][s]
+        _add_empty(b, s)
+        n += 1
+        s = nx
+        if s == h:
+            break
+    # second pass: every removed point is now a liberty of each distinct adjacent chain
+    s = h
+    while True:
+        nx = b.nxt[s]
+        k = _distinct_heads(b, s, heads)
+        for i in range(k):
+            b.libs[heads[i]] += 1
+        b.head[s] = 0
+        s = nx
+        if s == h:
+            break
+    return n
+
+
+cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil:
+    """Play a move already known to be legal; returns the number of stones captured."""
+    cdef int opp = 3 - pla
+    b.move_num += 1
+    b.to_play = opp
+    b.ko = NULL_LOC
+    if loc == PASS_LOC:
+        b.passes += 1
+        return 0
+    b.passes = 0
+    cdef int heads[4]
+    cdef int k = _distinct_heads(b, loc, heads)
+    cdef int i, d, a, e, h, j, best, n_friend = 0, friend = 0
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    cdef int new_libs = 0
+    cdef bint shared
+
+    # liberties the new stone brings to a lone friendly chain, counted before placing it
+    for i in range(k):
+        if b.color[heads[i]] == pla:
+            n_friend += 1
+            friend = heads[i]
+    for d in range(4):
+        e = loc + dirs[d]
+        if b.color[e] != EMPTY:
+            continue
+        if n_friend == 1:
+            shared = False
+            for j in range(4):
+                a = e + dirs[j]
+                if a != loc and b.color[a] == pla and b.head[a] == friend:
+                    shared = True
+                    break
+            if shared:
+                continue
+        new_libs += 1
+
+    b.color[loc] = pla
+    b.hash ^= ZOB[pla][loc]
+    _remove_empty(b, loc)
+    b.head[loc] = loc
+    b.nxt[loc] = loc
+    b.csize[loc] = 1
+    for i in range(k):
+        b.libs[heads[i]] -= 1
+
+    if n_friend == 0:
+        b.libs[loc] = new_libs
+    elif n_friend == 1:
+        b.libs[friend] += new_libs
+        _merge(b, friend, loc)
+    else:
+        best = -1
+        for i in range(k):
+            if b.color[heads[i]] == pla and (best < 0 or b.csize[heads[i]] > b.csize[best]):
+                best = heads[i]
+        _merge(b, best, loc)
+        for i in range(k):
+            if b.color[heads[i]] == pla and heads[i] != best:
+                _merge(b, best, heads[i])
+        b.libs[best] = _count_libs(b, best)
+
+    cdef int captured = 0, last_captured = NULL_LOC
+    for i in range(k):
+        h = heads[i]
+        if b.color[h] == opp and b.libs[h] == 0:
+            last_captured = h
+            captured += _remove_chain(b, h)
+    b.captures[pla] += captured
+
+    h = b.head[loc]
+    if b.libs[h] == 0:  # multi-stone suicide, where the rules allow it
+        b.captures[opp] += _remove_chain(b, h)
+    elif captured == 1 and b.csize[h] == 1 and b.libs[h] == 1:
+        b.ko = last_captured
+        b.ko_color = opp
+    return captured
+
+
+cdef bint is_eyeish(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """A single-point eye of ``pla`` that a light playout should not fill.
+
+    All four neighbours are ``pla`` or wall, and the diagonals are not held by the
+    opponent (none on the edge, at most one in the middle), so it is not a false eye.
+    """
+    cdef int s = b.stride, c
+    c = b.color[loc - s]
+    if c != pla and c != WALL:
+        return False
+    c = b.color[loc - 1]
+    if c != pla and c != WALL:
+        return False
+    c = b.color[loc + 1]
+    if c != pla and c != WALL:
+        return False
+    c = b.color[loc + s]
+    if c != pla and c != WALL:
+        return False
+    cdef int opp = 3 - pla, n_opp = 0
+    cdef bint edge = False
+    cdef int diag[4]
+    diag[0] = -s - 1
+    diag[1] = -s + 1
+    diag[2] = s - 1
+    diag[3] = s + 1
+    for c in range(4):
+        if b.color[loc + diag[c]] == WALL:
+            edge = True
+        elif b.color[loc + diag[c]] == opp:
+            n_opp += 1
+    return n_opp == 0 if edge else n_opp <= 1
+
+
+cdef void _area(const GoBoard* b, signed char* owner, int32_t* black, int32_t* white) noexcept nogil:
+    """Tromp-Taylor area: stones plus empty regions that reach only one colour."""
+    cdef uint8_t seen[MAX_ARR]
+    cdef int16_t stack[MAX_PTS]
+    cdef int16_t region[MAX_PTS]
+    memset(seen, 0, b.size)
+    cdef int nb = 0, nw = 0, r, c, loc, sp, nr, p, d, a, i
+    cdef signed char who
+    cdef bint reach_b, reach_w
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    for r in range(b.n):
+        for c in range(b.n):
+            loc = (r + 1) * b.stride + c + 1
+            if b.color[loc] == BLACK:
+                nb += 1
+                if owner != NULL:
+                    owner[loc] = 1
+            elif b.color[loc] == WHITE:
+                nw += 1
+                if owner != NULL:
+                    owner[loc] = -1
+            elif not seen[loc]:
+                reach_b = False
+                reach_w = False
+                sp = 0
+                nr = 0
+                stack[sp] = loc
+                sp += 1
+                seen[loc] = 1
+                while sp > 0:
+                    sp -= 1
+                    p = stack[sp]
+                    region[nr] = p
+                    nr += 1
+                    for d in range(4):
+                        a = p + dirs[d]
+                        if b.color[a] == EMPTY:
+                            if not seen[a]:
+                                seen[a] = 1
+                                stack[sp] = a
+                                sp += 1
+                        elif b.color[a] == BLACK:
+                            reach_b = True
+                        elif b.color[a] == WHITE:
+                            reach_w = True
+                who = 0
+                if reach_b and not reach_w:
+                    nb += nr
+                    who = 1
+                elif reach_w and not reach_b:
+                    nw += nr
+                    who = -1
+                if owner != NULL:
+                    for i in range(nr):
+                        owner[region[i]] = who
+    black[0] = nb
+    white[0] = nw
+
+
+cdef void area_counts(const GoBoard* b, int32_t* black, int32_t* white) noexcept nogil:
+    _area(b, NULL, black, white)
+
+
+cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil:
+    cdef int32_t nb, nw
+    _area(b, owner, &nb, &nw)
+
+
+cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
+    """Uniform random legal moves that fill no own eye, until two passes or
+    ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made."""
+    cdef int moves = 0, pla, n, i, loc, last
+    cdef uint8_t saved_suicide = b.allow_suicide
+    b.allow_suicide = 0
+    while b.passes < 2 and moves < max_moves:
+        pla = b.to_play
+        n = b.n_empty
+        loc = PASS_LOC
+        while n > 0:
+            i = _below(rng, n)
+            loc = b.empty[i]
+            if is_legal_simple(b, loc, pla) and not is_eyeish(b, loc, pla):
+                break
+            # move the rejected point out of the candidate range (order does not matter)
+            n -= 1
+            last = b.empty[n]
+            b.empty[i] = last
+            b.empty_idx[last] = i
+            b.empty[n] = loc
+            b.empty_idx[loc] = n
+            loc = PASS_LOC
+        play_unchecked(b, loc, pla)
+        moves += 1
+    b.allow_suicide = saved_suicide
+    return moves
+
+
+cdef void board_rebuild(GoBoard* b) noexcept nogil:
+    """Recompute chains, liberties, empty list and hash from ``color`` alone."""
+    cdef int r, c, loc, s, sp, p, d, a, tmp
+    cdef int16_t stack[MAX_PTS]
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    b.n_empty = 0
+    b.hash = 0
+    for loc in range(b.size):
+        b.head[loc] = 0
+        b.nxt[loc] = 0
+        b.csize[loc] = 0
+        b.libs[loc] = 0
+    for r in range(b.n):
+        for c in range(b.n):
+            loc = (r + 1) * b.stride + c + 1
+            if b.color[loc] == EMPTY:
+                _add_empty(b, loc)
+            else:
+                b.hash ^= ZOB[b.color[loc]][loc]
+    for r in range(b.n):
+        for c in range(b.n):
+            loc = (r + 1) * b.stride + c + 1
+            if b.color[loc] == EMPTY or b.head[loc] != 0:
+                continue
+            b.head[loc] = loc
+            b.nxt[loc] = loc
+            b.csize[loc] = 1
+            sp = 0
+            stack[sp] = loc
+            sp += 1
+            while sp > 0:
+                sp -= 1
+                p = stack[sp]
+                for d in range(4):
+                    a = p + dirs[d]
+                    if b.color[a] == b.color[loc] and b.head[a] == 0:
+                        b.head[a] = loc
+                        tmp = b.nxt[loc]
+                        b.nxt[loc] = a
+                        b.nxt[a] = tmp
+                        b.csize[loc] += 1
+                        stack[sp] = a
+                        sp += 1
+            b.libs[loc] = _count_libs(b, loc)
+
+
+# ------------------------------------------------------------ Python face
+
+
+cdef class CBoard:
+    """A board plus its game history: undo stack, superko, batch playouts and features.
+
+    Moves here are padded locations (see ``loc``); ``seigen.engine.Board`` converts
+    from user-facing coordinates. Colours are 1 (black) and 2 (white).
+    """
+
+    cdef GoBoard cur
+    cdef GoBoard* stack  # earlier positions, oldest first: the undo stack
+    cdef int depth
+    cdef int cap
+    cdef readonly int ko_rule
+
+    def __cinit__(self, int n=19, int ko_rule=KO_SIMPLE, bint allow_suicide=False):
+        if n < 2 or n > MAX_N:
+            raise ValueError(f"board size {n} is not supported (2..{MAX_N})")
+        if ko_rule not in (KO_SIMPLE, KO_POSITIONAL, KO_SITUATIONAL):
+            raise ValueError(f"unknown ko rule {ko_rule}")
+        board_init(&self.cur, n, allow_suicide)
+        self.ko_rule = ko_rule
+        self.stack = NULL
+        self.depth = 0
+        self.cap = 0
+
+    def __dealloc__(self):
+        free(self.stack)
+
+    cdef int _push(self) except -1:
+        cdef GoBoard* grown
+        if self.depth == self.cap:
+            self.cap = max(16, 2 * self.cap)
+            grown = <GoBoard*>realloc(self.stack, self.cap * sizeof(GoBoard))
+            if grown == NULL:
+                raise MemoryError()
+            self.stack = grown
+        memcpy(&self.stack[self.depth], &self.cur, sizeof(GoBoard))
+        self.depth += 1
+        return 0
+
+    # ---- properties
+    @property
+    def n(self) -> int:
+        return self.cur.n
+
+    @property
+    def stride(self) -> int:
+        return self.cur.stride
+
+    @property
+    def to_play(self) -> int:
+        return self.cur.to_play
+
+    @to_play.setter
+    def to_play(self, int color):
+        if color not in (BLACK, WHITE):
+            raise ValueError("colour must be 1 (black) or 2 (white)")
+        self.cur.to_play = color
+
+    @property
+    def passes(self) -> int:
+        return self.cur.passes
+
+    @property
+    def move_number(self) -> int:
+        return self.cur.move_num
+
+    @property
+    def hash(self) -> int:
+        return self.cur.hash
+
+    @property
+    def ko(self) -> int:
+        return self.cur.ko
+
+    @property
+    def allow_suicide(self) -> bool:
+        return bool(self.cur.allow_suicide)
+
+    @property
+    def depth(self) -> int:
+        """How many moves can be undone."""
+        return self.depth
+
+    def captures(self, int color) -> int:
+        return self.cur.captures[color]
+
+    def loc(self, int row, int col) -> int:
+        return (row + 1) * self.cur.stride + col + 1
+
+    def color_at(self, int loc) -> int:
+        return self.cur.color[loc]
+
+    def colors(self):
+        """The ``n`` x ``n`` colour array (0 empty, 1 black, 2 white)."""
+        cdef int n = self.cur.n, r, c
+        out = np.empty((n, n), dtype=np.uint8)
+        cdef uint8_t[:, ::1] o = out
+        for r in range(n):
+            for c in range(n):
+                o[r, c] = self.cur.color[(r + 1) * self.cur.stride + c + 1]
+        return out
+
+    # ---- rules
+    cdef bint _repeats(self, uint64_t h, int next_pla) noexcept nogil:
+        cdef int i
+        if self.ko_rule == KO_POSITIONAL:
+            if h == self.cur.hash:
+                return True
+            for i in range(self.depth):
+                if self.stack[i].hash == h:
+                    return True
+        elif self.ko_rule == KO_SITUATIONAL:
+            if h == self.cur.hash and self.cur.to_play == next_pla:
+                return True
+            for i in range(self.depth):
+                if self.stack[i].hash == h and self.stack[i].to_play == next_pla:
+                    return True
+        return False
+
+    cdef int _reason(self, int loc, int pla) noexcept nogil:
+        cdef int r = _legal_simple_reason(&self.cur, loc, pla)
+        if r != R_LEGAL or loc == PASS_LOC or self.ko_rule == KO_SIMPLE:
+            return r
+        if self._repeats(hash_after(&self.cur, loc, pla), 3 - pla):
+            return R_SUPERKO
+        return R_LEGAL
+
+    def reason(self, int loc, int pla) -> int:
+        """``R_LEGAL`` (0) or why ``pla`` may not play ``loc``."""
+        if pla not in (BLACK, WHITE):
+            raise ValueError("colour must be 1 (black) or 2 (white)")
+        return self._reason(loc, pla)
+
+    def play(self, int loc, int pla) -> int:
+        """Check and play; returns ``R_LEGAL`` (0) after playing, else the reason and no change."""
+        if pla not in (BLACK, WHITE):
+            raise ValueError("colour must be 1 (black) or 2 (white)")
+        cdef int r = self._reason(loc, pla)
+        if r != R_LEGAL:
+            return r
+        self._push()
+        play_unchecked(&self.cur, loc, pla)
+        return R_LEGAL
+
+    def undo(self) -> bool:
+        """Restore the position before the last move; False when there is none."""
+        if self.depth == 0:
+            return False
+        self.depth -= 1
+        memcpy(&self.cur, &self.stack[self.depth], sizeof(GoBoard))
+        return True
+
+    def legal_mask(self, uint8_t[::1] out, int pla=0):
+        """Write 1 for each legal point index (row * n + col) and for pass (index n*n)."""
+        cdef int n = self.cur.n, r, c
+        if out.shape[0] != n * n + 1:
+            raise ValueError(f"mask must have {n * n + 1} entries, got {out.shape[0]}")
+        if pla == 0:
+            pla = self.cur.to_play
+        with nogil:
+            for r in range(n):
+                for c in range(n):
+                    out[r * n + c] = self._reason((r + 1) * self.cur.stride + c + 1, pla) == R_LEGAL
+            out[n * n] = 1
+
+    def copy(self) -> CBoard:
+        cdef CBoard other = CBoard.__new__(CBoard, self.cur.n, self.ko_rule, self.cur.allow_suicide)
+        memcpy(&other.cur, &self.cur, sizeof(GoBoard))
+        if self.depth:
+            other.stack = <GoBoard*>malloc(self.depth * sizeof(GoBoard))
+            if other.stack == NULL:
+                raise MemoryError()
+            memcpy(other.stack, self.stack, self.depth * sizeof(GoBoard))
+            other.depth = self.depth
+            other.cap = self.depth
+        return other
+
+    def setup(self, black, white, int to_play=BLACK):
+        """Put stones on an empty-history board (handicap, SGF AB/AW, diagrams).
+
+        Every chain must keep a liberty. The history restarts from this position.
+        """
+        cdef GoBoard tmp
+        memcpy(&tmp, &self.cur, sizeof(GoBoard))
+        cdef int loc
+        for color, locs in ((BLACK, black), (WHITE, white)):
+            for loc in locs:
+                if loc < 0 or loc >= tmp.size or tmp.color[loc] == WALL:
+                    raise ValueError(f"setup point {loc} is off the board")
+                tmp.color[loc] = color
+        board_rebuild(&tmp)
+        for loc in range(tmp.size):
+            if (tmp.color[loc] == BLACK or tmp.color[loc] == WHITE) and tmp.libs[tmp.head[loc]] == 0:
+                raise ValueError("setup leaves a chain without liberties")
+        tmp.to_play = to_play
+        tmp.ko = NULL_LOC
+        tmp.passes = 0
+        memcpy(&self.cur, &tmp, sizeof(GoBoard))
+        self.depth = 0
+
+    # ---- scoring and playouts
+    def area(self):
+        """(black area, white area) under Tromp-Taylor: stones plus surrounded empty points."""
+        cdef int32_t nb, nw
+        area_counts(&self.cur, &nb, &nw)
+        return nb, nw
+
+    def area_owner(self):
+        """Per point: +1 black area, -1 white area, 0 neither, as an ``n`` x ``n`` int8 array."""
+        cdef signed char owner[MAX_ARR]
+        area_owner(&self.cur, owner)
+        n = self.cur.n
+        out = np.empty((n, n), dtype=np.int8)
+        cdef signed char[:, ::1] o = out
+        cdef int r, c
+        for r in range(n):
+            for c in range(n):
+                o[r, c] = owner[(r + 1) * self.cur.stride + c + 1]
+        return out
+
+    def playouts(self, double[::1] scores, uint64_t seed, int max_moves=0,
+                 double[:, ::1] ownership=None):
+        """Run ``len(scores)`` light playouts from this position on scratch copies.
+
+        Writes each final Tromp-Taylor area difference (black - white, no komi) to
+        ``scores`` and, when given, adds each final owner (+1/-1/0) into ``ownership``
+        (``n`` x ``n``). Returns the total number of moves played. The board is unchanged.
+        """
+        cdef GoBoard scratch
+        cdef signed char owner[MAX_ARR]
+        cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL
+        cdef int i, r, c, n = self.cur.n
+        cdef long total = 0
+        cdef int32_t nb, nw
+        if rng == 0:
+            rng = 1
+        if max_moves <= 0:
+            max_moves = 3 * n * n
+        if ownership is not None and (ownership.shape[0] != n or ownership.shape[1] != n):
+            raise ValueError(f"ownership must be {n}x{n}")
+        cdef bint own = ownership is not None
+        with nogil:
+            for i in range(scores.shape[0]):
+                memcpy(&scratch, &self.cur, sizeof(GoBoard))
+                total += playout(&scratch, &rng, max_moves)
+                if own:
+                    _area(&scratch, owner, &nb, &nw)
+                    for r in range(n):
+                        for c in range(n):
+                            ownership[r, c] += owner[(r + 1) * scratch.stride + c + 1]
+                else:
+                    area_counts(&scratch, &nb, &nw)
+                scores[i] = nb - nw
+        return total
+
+    # ---- features
+    def features(self, feat_t[:, :, ::1] out):
+        """AlphaGo Zero input planes into a caller-owned ``[17, n, n]`` buffer.
+
+        Planes 0-7: stones of the side to move now, at t, t-1, ..., t-7;
+        planes 8-15: the opponent's stones at the same times; plane 16: 1 where black
+        is to move, else 0. Positions before the start of the game are all zero.
+        """
+        cdef int n = self.cur.n
+        if out.shape[0] != GO_PLANES or out.shape[1] != n or out.shape[2] != n:
+            raise ValueError(f"feature buffer must be [{GO_PLANES}, {n}, {n}], got "
+                             f"[{out.shape[0]}, {out.shape[1]}, {out.shape[2]}]")
+        cdef int k, r, c, loc, col
+        cdef int pla = self.cur.to_play
+        cdef const GoBoard* g
+        cdef feat_t one = 1, zero = 0
+        with nogil:
+            for k in range(GO_HISTORY):
+                if k == 0:
+                    g = &self.cur
+                elif self.depth - k >= 0:
+                    g = &self.stack[self.depth - k]
+                else:
+                    g = NULL
+                for r in range(n):
+                    for c in range(n):
+                        if g == NULL:
+                            out[k, r, c] = zero
+                            out[GO_HISTORY + k, r, c] = zero
+                        else:
+                            col = g.color[(r + 1) * self.cur.stride + c + 1]
+                            out[k, r, c] = one if col == pla else zero
+                            out[GO_HISTORY + k, r, c] = one if col == 3 - pla else zero
+            for r in range(n):
+                for c in range(n):
+                    out[2 * GO_HISTORY, r, c] = one if pla == BLACK else zero
+        return out
+
+    # ---- invariants
+    def check_consistency(self):
+        """Recompute chains, liberties, empty list and hash from scratch and compare.
+
+        Raises ``AssertionError`` naming the first broken invariant.
+        """
+        cdef GoBoard ref
+        memcpy(&ref, &self.cur, sizeof(GoBoard))
+        board_rebuild(&ref)
+        cdef const GoBoard* b = &self.cur
+        cdef int loc, s, count, r, c, i
+        if ref.hash != b.hash:
+            raise AssertionError(f"hash {b.hash:#x} != recomputed {ref.hash:#x}")
+        if ref.n_empty != b.n_empty:
+            raise AssertionError(f"{b.n_empty} points in the empty list, {ref.n_empty} empty")
+        for i in range(b.n_empty):
+            loc = b.empty[i]
+            if b.color[loc] != EMPTY or b.empty_idx[loc] != i:
+                raise AssertionError(f"empty list entry {i} (loc {loc}) is wrong")
+        for r in range(b.n):
+            for c in range(b.n):
+                loc = (r + 1) * b.stride + c + 1
+                if b.color[loc] == EMPTY:
+                    continue
+                h = b.head[loc]
+                if b.color[h] != b.color[loc]:
+                    raise AssertionError(f"stone at {(r, c)} has a head of another colour")
+                if b.csize[h] != ref.csize[ref.head[loc]]:
+                    raise AssertionError(f"chain at {(r, c)}: size {b.csize[h]} != {ref.csize[ref.head[loc]]}")
+                if b.libs[h] != ref.libs[ref.head[loc]]:
+                    raise AssertionError(f"chain at {(r, c)}: {b.libs[h]} liberties != {ref.libs[ref.head[loc]]}")
+                if h == loc:
+                    count = 0
+                    s = loc
+                    while True:
+                        if b.head[s] != h:
+                            raise AssertionError(f"chain list of {(r, c)} runs into another chain")
+                        count += 1
+                        s = b.nxt[s]
+                        if s == loc or count > b.csize[h]:
+                            break
+                    if count != b.csize[h] or s != loc:
+                        raise AssertionError(f"chain list of {(r, c)} has {count} stones, size says {b.csize[h]}")
+        # same partition: neighbours of one colour share a head, and chains are as many
+        for r in range(b.n):
+            for c in range(b.n):
+                loc = (r + 1) * b.stride + c + 1
+                for a in (loc + 1, loc + b.stride):
+                    if b.color[a] == b.color[loc] and b.color[loc] in (BLACK, WHITE) and b.head[a] != b.head[loc]:
+                        raise AssertionError(f"adjacent stones at {(r, c)} are in different chains")
+        heads = {b.head[loc] for loc in range(b.size) if b.color[loc] in (BLACK, WHITE)}
+        ref_heads = {ref.head[loc] for loc in range(ref.size) if ref.color[loc] in (BLACK, WHITE)}
+        if len(heads) != len(ref_heads):
+            raise AssertionError(f"{len(heads)} chains, recomputed {len(ref_heads)}")
