@@ -3,6 +3,7 @@
 The sources sit in ``ext/`` but the modules are ``seigen.ext.*``, so Cython is given an
 include directory where the ``.pxd`` files appear under their package path.
 """
+
 import shutil
 from pathlib import Path
 

@@ -261,7 +261,9 @@ class Board:
         return other
 
     # ------------------------------------------------------------------ setup
-    def setup(self, black: Iterable[Move] = (), white: Iterable[Move] = (), to_play: str | int = "black") -> None:
+    def setup(
+        self, black: Iterable[Move] = (), white: Iterable[Move] = (), to_play: str | int = "black"
+    ) -> None:
         """Place stones on a board with no moves yet (SGF AB/AW, diagrams, free handicap)."""
         if self.moves:
             raise ValueError("stones can be set up only before the first move")
@@ -418,8 +420,9 @@ class Board:
 
     # ------------------------------------------------------------------ text
     @classmethod
-    def from_diagram(cls, diagram: str, rules: Rules | str = "chinese", komi: float | None = None,
-                     to_play: str = "black") -> Board:
+    def from_diagram(
+        cls, diagram: str, rules: Rules | str = "chinese", komi: float | None = None, to_play: str = "black"
+    ) -> Board:
         """A board from rows of ``X`` (black), ``O`` (white) and ``.``/``+`` (empty).
 
         Whitespace between points and coordinate labels around the rows are ignored.
@@ -465,4 +468,3 @@ class Board:
 
     def __repr__(self) -> str:
         return f"Board(size={self.size}, moves={self.move_number}, to_play={self.to_play!r})"
-
