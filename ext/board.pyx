@@ -8,7 +8,7 @@ history for superko, and batch entry points (playouts, features) that release th
 GIL -- and is what ``seigen.engine.Board`` wraps.
 """
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -555,6 +555,7 @@ cdef class CBoard:
 
     cdef GoBoard cur
     cdef GoBoard* stack  # earlier positions, oldest first: the undo stack
+    cdef uint64_t* hist  # (hash, to_play) of each stack entry, packed for fast superko scans
     cdef int depth
     cdef int cap
     cdef readonly int ko_rule
@@ -567,21 +568,36 @@ cdef class CBoard:
         board_init(&self.cur, n, allow_suicide)
         self.ko_rule = ko_rule
         self.stack = NULL
+        self.hist = NULL
         self.depth = 0
         self.cap = 0
 
     def __dealloc__(self):
         free(self.stack)
+        free(self.hist)
+
+    cdef int _reserve(self, int cap) except -1:
+        cdef GoBoard* grown
+        cdef uint64_t* grown_hist
+        if cap <= self.cap:
+            return 0
+        grown = <GoBoard*>realloc(self.stack, cap * sizeof(GoBoard))
+        if grown == NULL:
+            raise MemoryError()
+        self.stack = grown
+        grown_hist = <uint64_t*>realloc(self.hist, 2 * cap * sizeof(uint64_t))
+        if grown_hist == NULL:
+            raise MemoryError()
+        self.hist = grown_hist
+        self.cap = cap
+        return 0
 
     cdef int _push(self) except -1:
-        cdef GoBoard* grown
         if self.depth == self.cap:
-            self.cap = max(16, 2 * self.cap)
-            grown = <GoBoard*>realloc(self.stack, self.cap * sizeof(GoBoard))
-            if grown == NULL:
-                raise MemoryError()
-            self.stack = grown
+            self._reserve(max(16, 2 * self.cap))
         memcpy(&self.stack[self.depth], &self.cur, sizeof(GoBoard))
+        self.hist[2 * self.depth] = self.cur.hash
+        self.hist[2 * self.depth + 1] = self.cur.to_play
         self.depth += 1
         return 0
 
@@ -655,13 +671,13 @@ cdef class CBoard:
             if h == self.cur.hash:
                 return True
             for i in range(self.depth):
-                if self.stack[i].hash == h:
+                if self.hist[2 * i] == h:
                     return True
         elif self.ko_rule == KO_SITUATIONAL:
             if h == self.cur.hash and self.cur.to_play == next_pla:
                 return True
             for i in range(self.depth):
-                if self.stack[i].hash == h and self.stack[i].to_play == next_pla:
+                if self.hist[2 * i] == h and self.hist[2 * i + 1] == <uint64_t>next_pla:
                     return True
         return False
 
@@ -715,12 +731,10 @@ cdef class CBoard:
         cdef CBoard other = CBoard.__new__(CBoard, self.cur.n, self.ko_rule, self.cur.allow_suicide)
         memcpy(&other.cur, &self.cur, sizeof(GoBoard))
         if self.depth:
-            other.stack = <GoBoard*>malloc(self.depth * sizeof(GoBoard))
-            if other.stack == NULL:
-                raise MemoryError()
+            other._reserve(self.depth)
             memcpy(other.stack, self.stack, self.depth * sizeof(GoBoard))
+            memcpy(other.hist, self.hist, 2 * self.depth * sizeof(uint64_t))
             other.depth = self.depth
-            other.cap = self.depth
         return other
 
     def setup(self, black, white, int to_play=BLACK):
