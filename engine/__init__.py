@@ -2,5 +2,15 @@
 
 from seigen.engine.board import Board, IllegalMoveError, fixed_handicap_points
 from seigen.engine.rules import Rules
+from seigen.engine.sgf import GameInfo, SGFError, read_sgf, write_sgf
 
-__all__ = ["Board", "IllegalMoveError", "Rules", "fixed_handicap_points"]
+__all__ = [
+    "Board",
+    "GameInfo",
+    "IllegalMoveError",
+    "Rules",
+    "SGFError",
+    "fixed_handicap_points",
+    "read_sgf",
+    "write_sgf",
+]

@@ -54,14 +54,18 @@ class Rules:
                 f"unknown handicap compensation {self.handicap_compensation!r}; "
                 f"expected one of {', '.join(COMPENSATIONS)}"
             )
-        if not isinstance(self.komi, int | float) or not math.isfinite(self.komi):
+        if (
+            isinstance(self.komi, bool)
+            or not isinstance(self.komi, int | float)
+            or not math.isfinite(self.komi)
+        ):
             raise ValueError(f"komi must be a finite number, got {self.komi!r}")
 
     @classmethod
     def preset(cls, name: str) -> Rules:
         """A named rule set: chinese, japanese, tromp-taylor, aga, nz (case-insensitive)."""
-        key = name.strip().lower().replace("_", "-")
-        aliases = {"tt": "tromp-taylor", "trompTaylor".lower(): "tromp-taylor", "new-zealand": "nz"}
+        key = "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
+        aliases = {"tt": "tromp-taylor", "tromptaylor": "tromp-taylor", "new-zealand": "nz"}
         key = aliases.get(key, key)
         if key not in cls.PRESETS:
             raise ValueError(f"unknown rules preset {name!r}; expected one of {', '.join(cls.PRESETS)}")
