@@ -58,11 +58,11 @@ def fixed_handicap_points(size: int, stones: int) -> list[tuple[int, int]]:
         raise ValueError(f"no fixed handicap on a {size}x{size} board (7x7 or larger)")
     if not 2 <= stones <= max_stones:
         raise ValueError(f"fixed handicap on {size}x{size} takes 2 to {max_stones} stones, not {stones}")
-    lo = 2 if size < 13 else 3
+    lo = 2 if size <= 11 else 3  # the third line on small boards, else the fourth (as GNU Go)
     hi = size - 1 - lo
     mid = size // 2
-    # rows from the top: lower left, upper right, lower right, upper left (GTP order)
-    corners = [(hi, lo), (lo, hi), (hi, hi), (lo, lo)]
+    # rows from the top: lower left, upper right, upper left, lower right
+    corners = [(hi, lo), (lo, hi), (lo, lo), (hi, hi)]
     points = corners[: min(stones, 4)]
     if stones >= 5 and stones % 2 == 1:
         points.append((mid, mid))
@@ -248,6 +248,19 @@ class Board:
         mask = np.empty(self.size * self.size + 1, dtype=np.uint8)
         self._c.legal_mask(mask, 0 if color is None else parse_color(color))
         return mask
+
+    def sensible_moves(self, color: str | int | None = None) -> np.ndarray:
+        """Legal point indices that do not fill the player's own single-point eye.
+
+        The moves a light playout or a random player chooses from; pass is not
+        included, so an empty result means passing is the only sensible move.
+        """
+        pla = self._c.to_play if color is None else parse_color(color)
+        mask = self.legal_mask(pla)
+        eyes = np.zeros_like(mask)
+        self._c.eye_mask(eyes, pla)
+        mask[-1] = 0
+        return np.flatnonzero(mask & (eyes ^ 1))
 
     def copy(self) -> Board:
         other = Board.__new__(Board)

@@ -65,6 +65,7 @@ ctypedef struct GoBoard:
 cdef uint64_t ZOB[4][MAX_ARR]
 
 cdef void board_init(GoBoard* b, int n, bint allow_suicide) noexcept nogil
+cdef void board_copy(GoBoard* dst, const GoBoard* src) noexcept nogil
 cdef void board_rebuild(GoBoard* b) noexcept nogil
 cdef bint is_suicide(const GoBoard* b, int loc, int pla) noexcept nogil
 cdef bint is_legal_simple(const GoBoard* b, int loc, int pla) noexcept nogil

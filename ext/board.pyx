@@ -50,6 +50,10 @@ cdef inline uint64_t _splitmix(uint64_t* s) noexcept nogil:
 
 cdef uint64_t rng_next(uint64_t* s) noexcept nogil:
     """xorshift64*: the playout random stream (state must be non-zero)."""
+    return _rng(s)
+
+
+cdef inline uint64_t _rng(uint64_t* s) noexcept nogil:
     cdef uint64_t x = s[0]
     x ^= x >> 12
     x ^= x << 25
@@ -59,7 +63,7 @@ cdef uint64_t rng_next(uint64_t* s) noexcept nogil:
 
 
 cdef inline int _below(uint64_t* s, int n) noexcept nogil:
-    return <int>(((rng_next(s) >> 32) * <uint64_t>n) >> 32)
+    return <int>(((_rng(s) >> 32) * <uint64_t>n) >> 32)
 
 
 cdef uint64_t ZOB_TO_PLAY[3]
@@ -113,6 +117,19 @@ cdef void board_init(GoBoard* b, int n, bint allow_suicide) noexcept nogil:
             _add_empty(b, loc)
 
 
+cdef void board_copy(GoBoard* dst, const GoBoard* src) noexcept nogil:
+    """Copy the live part of a board: the header and the first ``size`` cells of each array."""
+    cdef size_t n = src.size
+    memcpy(dst, src, <size_t>(<const char*>&src.color[0] - <const char*>src))
+    memcpy(dst.color, src.color, n)
+    memcpy(dst.head, src.head, n * sizeof(int16_t))
+    memcpy(dst.nxt, src.nxt, n * sizeof(int16_t))
+    memcpy(dst.csize, src.csize, n * sizeof(int16_t))
+    memcpy(dst.libs, src.libs, n * sizeof(int16_t))
+    memcpy(dst.empty_idx, src.empty_idx, n * sizeof(int16_t))
+    memcpy(dst.empty, src.empty, src.n_empty * sizeof(int16_t))
+
+
 cdef inline int _distinct_heads(const GoBoard* b, int loc, int* heads) noexcept nogil:
     """Heads of the chains next to ``loc``, each once; returns how many."""
     cdef int k = 0, d, a, h, j
@@ -136,6 +153,10 @@ cdef inline int _distinct_heads(const GoBoard* b, int loc, int* heads) noexcept 
 
 cdef bint is_suicide(const GoBoard* b, int loc, int pla) noexcept nogil:
     """Would ``pla`` at empty ``loc`` leave its own chain without liberties?"""
+    return _suicide(b, loc, pla)
+
+
+cdef inline bint _suicide(const GoBoard* b, int loc, int pla) noexcept nogil:
     cdef int d, a, c
     cdef int opp = 3 - pla
     cdef int dirs[4]
@@ -169,7 +190,7 @@ cdef inline int _legal_simple_reason(const GoBoard* b, int loc, int pla) noexcep
         return R_OCCUPIED
     if loc == b.ko and pla == b.ko_color:
         return R_KO
-    if is_suicide(b, loc, pla):
+    if _suicide(b, loc, pla):
         if not b.allow_suicide or not _has_own_neighbor(b, loc, pla):
             return R_SUICIDE
     return R_LEGAL
@@ -199,7 +220,7 @@ cdef uint64_t hash_after(const GoBoard* b, int loc, int pla) noexcept nogil:
                 s = b.nxt[s]
                 if s == heads[i]:
                     break
-    if not captured and is_suicide(b, loc, pla):
+    if not captured and _suicide(b, loc, pla):
         h ^= ZOB[pla][loc]
         for i in range(k):
             if b.color[heads[i]] == pla:
@@ -276,7 +297,10 @@ cdef int _remove_chain(GoBoard* b, int h) noexcept nogil:
 
 
 cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil:
-    """Play a move already known to be legal; returns the number of stones captured."""
+    """Play a move already known to be legal; returns the number of stones captured.
+
+    Relies on ``head`` being 0 on every empty point (kept by ``_remove_chain``).
+    """
     cdef int opp = 3 - pla
     b.move_num += 1
     b.to_play = opp
@@ -285,52 +309,63 @@ cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil:
         b.passes += 1
         return 0
     b.passes = 0
+    cdef int s = b.stride
+    cdef int nbr[4]
+    nbr[0] = loc - s
+    nbr[1] = loc - 1
+    nbr[2] = loc + 1
+    nbr[3] = loc + s
+    # one pass over the neighbours: distinct adjacent chains, friendly ones, empty points
     cdef int heads[4]
-    cdef int k = _distinct_heads(b, loc, heads)
-    cdef int i, d, a, e, h, j, best, n_friend = 0, friend = 0
-    cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
-    cdef int new_libs = 0
-    cdef bint shared
-
-    # liberties the new stone brings to a lone friendly chain, counted before placing it
-    for i in range(k):
-        if b.color[heads[i]] == pla:
-            n_friend += 1
-            friend = heads[i]
+    cdef int empties[4]
+    cdef int k = 0, n_lib = 0, n_friend = 0, friend = 0
+    cdef int i, j, d, a, c, h, e, best, add
     for d in range(4):
-        e = loc + dirs[d]
-        if b.color[e] != EMPTY:
-            continue
-        if n_friend == 1:
-            shared = False
-            for j in range(4):
-                a = e + dirs[j]
-                if a != loc and b.color[a] == pla and b.head[a] == friend:
-                    shared = True
+        a = nbr[d]
+        c = b.color[a]
+        if c == EMPTY:
+            empties[n_lib] = a
+            n_lib += 1
+        elif c != WALL:
+            h = b.head[a]
+            for j in range(k):
+                if heads[j] == h:
                     break
-            if shared:
-                continue
-        new_libs += 1
+            else:
+                heads[k] = h
+                k += 1
+                if c == pla:
+                    n_friend += 1
+                    friend = h
 
     b.color[loc] = pla
     b.hash ^= ZOB[pla][loc]
     _remove_empty(b, loc)
-    b.head[loc] = loc
-    b.nxt[loc] = loc
-    b.csize[loc] = 1
     for i in range(k):
         b.libs[heads[i]] -= 1
 
     if n_friend == 0:
-        b.libs[loc] = new_libs
+        b.head[loc] = loc
+        b.nxt[loc] = loc
+        b.csize[loc] = 1
+        b.libs[loc] = n_lib
     elif n_friend == 1:
-        b.libs[friend] += new_libs
-        _merge(b, friend, loc)
+        # the new stone's empty neighbours that the chain did not already touch
+        add = 0
+        for j in range(n_lib):
+            e = empties[j]
+            if (b.head[e - s] != friend and b.head[e - 1] != friend
+                    and b.head[e + 1] != friend and b.head[e + s] != friend):
+                add += 1
+        b.head[loc] = friend
+        b.nxt[loc] = b.nxt[friend]
+        b.nxt[friend] = loc
+        b.csize[friend] += 1
+        b.libs[friend] += add
     else:
+        b.head[loc] = loc
+        b.nxt[loc] = loc
+        b.csize[loc] = 1
         best = -1
         for i in range(k):
             if b.color[heads[i]] == pla and (best < 0 or b.csize[heads[i]] > b.csize[best]):
@@ -364,6 +399,10 @@ cdef bint is_eyeish(const GoBoard* b, int loc, int pla) noexcept nogil:
     All four neighbours are ``pla`` or wall, and the diagonals are not held by the
     opponent (none on the edge, at most one in the middle), so it is not a false eye.
     """
+    return _eyeish(b, loc, pla)
+
+
+cdef inline bint _eyeish(const GoBoard* b, int loc, int pla) noexcept nogil:
     cdef int s = b.stride, c
     c = b.color[loc - s]
     if c != pla and c != WALL:
@@ -464,12 +503,25 @@ cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil:
     _area(b, owner, &nb, &nw)
 
 
+cdef inline bint _playout_ok(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """Empty ``loc`` is legal for ``pla`` (simple ko, no suicide) and not its own eye."""
+    cdef int s = b.stride
+    cdef int n0 = b.color[loc - s], n1 = b.color[loc - 1], n2 = b.color[loc + 1], n3 = b.color[loc + s]
+    if n0 == EMPTY or n1 == EMPTY or n2 == EMPTY or n3 == EMPTY:
+        return True  # a liberty: no suicide, no eye, and never the ko point
+    if loc == b.ko and pla == b.ko_color:
+        return False
+    if ((n0 == pla or n0 == WALL) and (n1 == pla or n1 == WALL)
+            and (n2 == pla or n2 == WALL) and (n3 == pla or n3 == WALL)
+            and _eyeish(b, loc, pla)):
+        return False
+    return not _suicide(b, loc, pla)
+
+
 cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
     """Uniform random legal moves that fill no own eye, until two passes or
     ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made."""
     cdef int moves = 0, pla, n, i, loc, last
-    cdef uint8_t saved_suicide = b.allow_suicide
-    b.allow_suicide = 0
     while b.passes < 2 and moves < max_moves:
         pla = b.to_play
         n = b.n_empty
@@ -477,7 +529,7 @@ cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
         while n > 0:
             i = _below(rng, n)
             loc = b.empty[i]
-            if is_legal_simple(b, loc, pla) and not is_eyeish(b, loc, pla):
+            if _playout_ok(b, loc, pla):
                 break
             # move the rejected point out of the candidate range (order does not matter)
             n -= 1
@@ -489,7 +541,6 @@ cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
             loc = PASS_LOC
         play_unchecked(b, loc, pla)
         moves += 1
-    b.allow_suicide = saved_suicide
     return moves
 
 
@@ -595,7 +646,7 @@ cdef class CBoard:
     cdef int _push(self) except -1:
         if self.depth == self.cap:
             self._reserve(max(16, 2 * self.cap))
-        memcpy(&self.stack[self.depth], &self.cur, sizeof(GoBoard))
+        board_copy(&self.stack[self.depth], &self.cur)
         self.hist[2 * self.depth] = self.cur.hash
         self.hist[2 * self.depth + 1] = self.cur.to_play
         self.depth += 1
@@ -711,7 +762,7 @@ cdef class CBoard:
         if self.depth == 0:
             return False
         self.depth -= 1
-        memcpy(&self.cur, &self.stack[self.depth], sizeof(GoBoard))
+        board_copy(&self.cur, &self.stack[self.depth])
         return True
 
     def legal_mask(self, uint8_t[::1] out, int pla=0):
@@ -726,6 +777,20 @@ cdef class CBoard:
                 for c in range(n):
                     out[r * n + c] = self._reason((r + 1) * self.cur.stride + c + 1, pla) == R_LEGAL
             out[n * n] = 1
+
+    def eye_mask(self, uint8_t[::1] out, int pla=0):
+        """Write 1 for each point (row * n + col) that is ``pla``'s own single-point eye
+        (the light-playout test, see ``is_eyeish``), else 0."""
+        cdef int n = self.cur.n, r, c, loc
+        if out.shape[0] < n * n:
+            raise ValueError(f"mask must have at least {n * n} entries, got {out.shape[0]}")
+        if pla == 0:
+            pla = self.cur.to_play
+        with nogil:
+            for r in range(n):
+                for c in range(n):
+                    loc = (r + 1) * self.cur.stride + c + 1
+                    out[r * n + c] = self.cur.color[loc] == EMPTY and _eyeish(&self.cur, loc, pla)
 
     def copy(self) -> CBoard:
         cdef CBoard other = CBoard.__new__(CBoard, self.cur.n, self.ko_rule, self.cur.allow_suicide)
@@ -803,7 +868,7 @@ cdef class CBoard:
         cdef bint own = ownership is not None
         with nogil:
             for i in range(scores.shape[0]):
-                memcpy(&scratch, &self.cur, sizeof(GoBoard))
+                board_copy(&scratch, &self.cur)
                 total += playout(&scratch, &rng, max_moves)
                 if own:
                     _area(&scratch, owner, &nb, &nw)

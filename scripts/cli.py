@@ -1,0 +1,144 @@
+"""The ``seigen`` console script: nested subcommands over tyro-parsed dataclass configs.
+
+A thin dispatcher walks the command tree (``seigen bench board ...``) and hands the
+rest of the arguments to ``tyro.cli`` for the leaf's config dataclass, whose field
+docstrings are the ``--help`` text. Configs and runners are named as
+``"module:attribute"`` strings and imported only when their command runs, so
+``seigen --help`` loads neither numpy nor the C core nor torch.
+
+To add a command (``seigen gtp``, ``seigen selfplay``, ``seigen train dqn``): write a
+frozen config dataclass (a docstring, a docstring per field) and a ``main(cfg) -> int``
+runner, then add a ``Leaf`` to ``COMMANDS`` (under a ``Group`` for nesting).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+PROG = "seigen"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A runnable command: its config dataclass and the function that runs it."""
+
+    config: str
+    """``"module:Class"``: the frozen dataclass tyro parses the arguments into."""
+    run: str
+    """``"module:function"``: called with the parsed config; returns the exit status."""
+    summary: str
+    """One line for the parent's listing (the first line of the config's docstring)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A command that only holds subcommands."""
+
+    summary: str
+    """One line for the parent's listing."""
+    description: str = ""
+    """More text for this group's ``--help``."""
+    children: dict[str, Leaf | Group] = field(default_factory=dict)
+
+
+COMMANDS = Group(
+    summary="seigen: a Go engine with a C board, MCTS and deep reinforcement learning.",
+    children={
+        "bench": Group(
+            summary="Benchmarks: seigen and a peer, on the same work, in the same run.",
+            description="Each benchmark prints a table (or JSON lines with --json) with the ratio to its peer.",
+            children={
+                "board": Leaf(
+                    config="seigen.scripts.configs:BenchBoardConfig",
+                    run="seigen.scripts.bench_board:main",
+                    summary="Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).",
+                ),
+            },
+        ),
+        "demo": Leaf(
+            config="seigen.scripts.configs:DemoConfig",
+            run="seigen.scripts.demo:main",
+            summary="Play one random game, print the final board and its result, then a short board benchmark.",
+        ),
+    },
+)
+
+
+def resolve(spec: str) -> object:
+    """``"package.module:attribute"`` -> the attribute, importing the module."""
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _usage(path: Sequence[str], group: Group) -> str:
+    return f"usage: {' '.join([PROG, *path])} [-h] {{{','.join(group.children)}}} ..."
+
+
+def _group_help(path: Sequence[str], group: Group) -> str:
+    width = max(len(name) for name in group.children)
+    lines = [_usage(path, group), "", group.summary]
+    if group.description:
+        lines += ["", group.description]
+    lines += ["", "commands:"]
+    lines += [f"  {name:<{width}}  {child.summary}" for name, child in group.children.items()]
+    lines += [
+        "",
+        "options:",
+        "  -h, --help  show this help message and exit",
+        "",
+        f"Run '{' '.join([PROG, *path])} COMMAND --help' for a command's options.",
+    ]
+    return "\n".join(lines)
+
+
+def _error(path: Sequence[str], group: Group, message: str) -> int:
+    prog = " ".join([PROG, *path])
+    print(f"{_usage(path, group)}\n{prog}: error: {message}", file=sys.stderr)
+    print(f"Run '{prog} --help' for the commands.", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``seigen`` with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    0 on success and for ``--help``, 2 for bad arguments (with the error on stderr).
+    The status is returned, not raised, so tests can call ``main([...])``; the console
+    script hands it to ``sys.exit``.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    node: Leaf | Group = COMMANDS
+    path: list[str] = []
+    while isinstance(node, Group):
+        if not args:
+            return _error(path, node, "a command is required: " + ", ".join(node.children))
+        head = args.pop(0)
+        if head in ("-h", "--help"):
+            print(_group_help(path, node))
+            return 0
+        if head not in node.children:
+            what = "option" if head.startswith("-") else "command"
+            close = difflib.get_close_matches(head, list(node.children), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return _error(
+                path, node, f"unknown {what} {head!r}{hint}; expected one of " + ", ".join(node.children)
+            )
+        path.append(head)
+        node = node.children[head]
+
+    import tyro
+
+    config_cls = resolve(node.config)
+    try:
+        cfg = tyro.cli(config_cls, args=args, prog=" ".join([PROG, *path]))
+    except SystemExit as e:  # --help (0) or a bad argument (2, message already printed)
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    status = resolve(node.run)(cfg)
+    return 0 if status is None else int(status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

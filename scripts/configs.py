@@ -1,0 +1,76 @@
+"""Configs of the ``seigen`` subcommands, one frozen dataclass each.
+
+Every field's docstring is its ``--help`` text (tyro reads it). This module imports
+nothing heavy, so that the CLI can parse arguments before loading numpy, the C core
+or torch; the code that runs a command lives in its own module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# The presets of seigen.engine.rules.Rules (kept here so parsing imports no engine;
+# tests/test_cli.py checks that the two agree).
+RulesPreset = Literal["chinese", "japanese", "tromp-taylor", "aga", "nz"]
+
+MIN_SIZE, MAX_SIZE = 2, 25  # what the C board supports
+
+
+def _check_size(size: int) -> None:
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"--size must be between {MIN_SIZE} and {MAX_SIZE}, got {size}")
+
+
+@dataclass(frozen=True)
+class BenchBoardConfig:
+    """Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).
+
+    One unit of work is one light playout from the empty board: uniform random legal
+    moves that never fill the mover's own single-point eye, simple ko, no suicide,
+    until two passes in a row or 3*N*N moves, then area scoring. Each implementation
+    runs for --seconds, --repeats times, and the median is reported with the ratio.
+    """
+
+    size: int = 9
+    """Board size N (N x N board)."""
+    seconds: float = 3.0
+    """Seconds each implementation runs per repeat (the peer also plays at least 3 playouts)."""
+    repeats: int = 3
+    """Timed repeats per implementation; the median is reported."""
+    json: bool = False
+    """Print one JSON object per line (one per implementation, then the ratio) instead of a table."""
+    peer: bool = True
+    """Also run the peer (PettingZoo's go_base); --no-peer measures seigen only."""
+    seed: int = 0
+    """Seed of the random playouts (both implementations)."""
+
+    def __post_init__(self) -> None:
+        _check_size(self.size)
+        if not self.seconds > 0:
+            raise ValueError(f"--seconds must be positive, got {self.seconds}")
+        if self.repeats < 1:
+            raise ValueError(f"--repeats must be at least 1, got {self.repeats}")
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Play one random game, print the final board and its result, then a short board benchmark.
+
+    The game is played with seigen's Board: uniform random legal moves that do not
+    fill the mover's own single-point eye, until two passes in a row (or 3*N*N moves).
+    """
+
+    size: int = 9
+    """Board size N (N x N board)."""
+    seed: int = 0
+    """Seed of the random game."""
+    rules: RulesPreset = "chinese"
+    """Rules preset (ko rule, suicide, scoring, komi)."""
+    bench_seconds: float = 1.0
+    """Seconds per implementation of the board benchmark that follows the game (0 skips it)."""
+
+    def __post_init__(self) -> None:
+        _check_size(self.size)
+        if self.bench_seconds < 0:
+            raise ValueError(f"--bench-seconds must be >= 0, got {self.bench_seconds}")
