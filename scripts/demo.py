@@ -7,6 +7,7 @@ import numpy as np
 from seigen.engine import Board
 from seigen.scripts.configs import DemoConfig
 
+
 def random_game(size: int = 9, seed: int = 0, rules: str = "chinese") -> Board:
     """A game of uniform random legal moves that fill no own eye, to two passes or 3*N*N moves."""
     board = Board(size, rules=rules)
