@@ -2,7 +2,8 @@
 """The Go board in C: rules, Zobrist hashing, light playouts and feature planes.
 
 Everything on the move path is a ``noexcept nogil`` C function over one fixed-size
-``GoBoard`` struct (see ``board.pxd``); copying a board is one ``memcpy``.
+``GoBoard`` struct (see ``board.pxd``); copying a board is a ``memcpy`` of its live part
+(``board_copy``: the header and the first ``stride * stride`` cells of each array).
 ``CBoard`` adds what a game needs on top of the struct -- the undo stack, the hash
 history for superko, and batch entry points (playouts, features) that release the
 GIL -- and is what ``seigen.engine.Board`` wraps.
