@@ -269,6 +269,44 @@ cdef int _count_libs(const GoBoard* b, int h) noexcept nogil:
     return n
 
 
+cdef inline bint _touches(const GoBoard* b, int e, int h) noexcept nogil:
+    """Is empty point ``e`` next to a stone of chain ``h``? (heads are 0 on empty points)"""
+    return (b.head[e - b.stride] == h or b.head[e - 1] == h
+            or b.head[e + 1] == h or b.head[e + b.stride] == h)
+
+
+cdef int _libs_beyond(const GoBoard* b, int best, int loc, const int* heads, int k, int pla) noexcept nogil:
+    """Empty points next to ``loc`` or to the friendly chains in ``heads`` other than
+    ``best`` that are not already liberties of ``best``, each counted once."""
+    cdef uint8_t seen[MAX_ARR]
+    memset(seen, 0, b.size)
+    cdef int n = 0, i, d, x, e, h
+    cdef int dirs[4]
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+    for i in range(k + 1):
+        if i < k:
+            h = heads[i]
+            if b.color[h] != pla or h == best:
+                continue
+        else:
+            h = loc  # the new stone, still a chain of its own
+        x = h
+        while True:
+            for d in range(4):
+                e = x + dirs[d]
+                if b.color[e] == EMPTY and not seen[e]:
+                    seen[e] = 1
+                    if not _touches(b, e, best):
+                        n += 1
+            x = b.nxt[x]
+            if x == h:
+                break
+    return n
+
+
 cdef int _remove_chain(GoBoard* b, int h) noexcept nogil:
     """Take chain ``h`` off the board, giving liberties to its neighbours."""
     cdef int col = b.color[h]
@@ -371,11 +409,14 @@ cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil:
         for i in range(k):
             if b.color[heads[i]] == pla and (best < 0 or b.csize[heads[i]] > b.csize[best]):
                 best = heads[i]
+        # liberties of the merged chain: the largest chain's, plus those of the smaller
+        # chains and the new stone that it does not already have (walks the small ones only)
+        add = _libs_beyond(b, best, loc, heads, k, pla)
         _merge(b, best, loc)
         for i in range(k):
             if b.color[heads[i]] == pla and heads[i] != best:
                 _merge(b, best, heads[i])
-        b.libs[best] = _count_libs(b, best)
+        b.libs[best] += add
 
     cdef int captured = 0, last_captured = NULL_LOC
     for i in range(k):
