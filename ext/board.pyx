@@ -10,6 +10,7 @@ GIL -- and is what ``seigen.engine.Board`` wraps.
 """
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
 from libc.stdlib cimport free, realloc
+from libc.math cimport log, sqrt
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -560,9 +561,12 @@ cdef inline bint _playout_ok(const GoBoard* b, int loc, int pla) noexcept nogil:
     return not _suicide(b, loc, pla)
 
 
-cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
+cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first) noexcept nogil:
     """Uniform random legal moves that fill no own eye, until two passes or
-    ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made."""
+    ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made.
+
+    When ``first`` is not NULL, ``first[loc]`` gets the colour that played ``loc``
+    first in this playout, where it is still 0 (all-moves-as-first statistics)."""
     cdef int moves = 0, pla, n, i, loc, last
     while b.passes < 2 and moves < max_moves:
         pla = b.to_play
@@ -581,6 +585,8 @@ cdef int playout(GoBoard* b, uint64_t* rng, int max_moves) noexcept nogil:
             b.empty[n] = loc
             b.empty_idx[loc] = n
             loc = PASS_LOC
+        if first != NULL and first[loc] == 0:
+            first[loc] = pla
         play_unchecked(b, loc, pla)
         moves += 1
     return moves
@@ -911,7 +917,7 @@ cdef class CBoard:
         with nogil:
             for i in range(scores.shape[0]):
                 board_copy(&scratch, &self.cur)
-                total += playout(&scratch, &rng, max_moves)
+                total += playout(&scratch, &rng, max_moves, NULL)
                 if own:
                     _area(&scratch, owner, &nb, &nw)
                     for r in range(n):
@@ -921,6 +927,89 @@ cdef class CBoard:
                     area_counts(&scratch, &nb, &nw)
                 scores[i] = nb - nw
         return total
+
+    def flat_mc(self, const uint8_t[::1] candidates, int n, uint64_t seed, double komi,
+                double[::1] visits, double[::1] wins, double[::1] amaf_visits, double[::1] amaf_wins,
+                double c_ucb=0.5, double rave_k=300.0, int max_moves=0):
+        """Flat Monte Carlo at the root: ``n`` light playouts, each after one root move.
+
+        Root moves are the point indices (pass = n*n) where ``candidates`` is 1; each
+        playout picks one by UCB1 over a value that blends its own win rate with its
+        all-moves-as-first (AMAF/RAVE) win rate, weight ``sqrt(k / (3 v + k))``.
+        Wins are from the side to move's view (a tie is half a win), under area
+        scoring with ``komi``. The four statistics arrays (length n*n + 1) are read and
+        accumulated, so calls can continue a search. Returns the moves played. Runs
+        without the GIL, so threads with their own arrays search in parallel.
+        """
+        cdef int N = self.cur.n, A = N * N + 1
+        if (candidates.shape[0] != A or visits.shape[0] != A or wins.shape[0] != A
+                or amaf_visits.shape[0] != A or amaf_wins.shape[0] != A):
+            raise ValueError(f"flat_mc arrays must have {A} entries")
+        cdef int pla = self.cur.to_play, i, j, best, r, c, loc, it
+        cdef double total_v, logt, beta, val, score, best_score, v, res
+        cdef GoBoard scratch
+        cdef uint8_t first[MAX_ARR]
+        cdef int32_t nb, nw
+        cdef long moves = 0
+        cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 0xD1B54A32D192ED03ULL
+        cdef int n_cand = 0
+        for i in range(A):
+            n_cand += candidates[i] != 0
+        if n_cand == 0:
+            raise ValueError("flat_mc needs at least one candidate move")
+        if rng == 0:
+            rng = 1
+        if max_moves <= 0:
+            max_moves = 3 * N * N
+        with nogil:
+            for it in range(n):
+                total_v = 1.0
+                for i in range(A):
+                    total_v += visits[i]
+                logt = log(total_v)
+                best = -1
+                best_score = -1e300
+                for i in range(A):
+                    if not candidates[i]:
+                        continue
+                    v = visits[i]
+                    if v == 0:
+                        best = i
+                        break
+                    val = wins[i] / v
+                    if amaf_visits[i] > 0 and rave_k > 0:
+                        beta = sqrt(rave_k / (3.0 * v + rave_k))
+                        val = (1.0 - beta) * val + beta * amaf_wins[i] / amaf_visits[i]
+                    score = val + c_ucb * sqrt(logt / v)
+                    if score > best_score:
+                        best_score = score
+                        best = i
+                board_copy(&scratch, &self.cur)
+                memset(first, 0, scratch.size)
+                if best == N * N:
+                    loc = PASS_LOC
+                else:
+                    loc = (best // N + 1) * scratch.stride + best % N + 1
+                    first[loc] = pla
+                play_unchecked(&scratch, loc, pla)
+                moves += 1 + playout(&scratch, &rng, max_moves, first)
+                area_counts(&scratch, &nb, &nw)
+                score = nb - nw - komi
+                if score == 0:
+                    res = 0.5
+                elif (score > 0) == (pla == BLACK):
+                    res = 1.0
+                else:
+                    res = 0.0
+                visits[best] += 1
+                wins[best] += res
+                for r in range(N):
+                    for c in range(N):
+                        if first[(r + 1) * scratch.stride + c + 1] == pla:
+                            j = r * N + c
+                            amaf_visits[j] += 1
+                            amaf_wins[j] += res
+        return moves
 
     # ---- features
     def features(self, feat_t[:, :, ::1] out):
