@@ -59,6 +59,11 @@ COMMANDS = Group(
                 ),
             },
         ),
+        "gtp": Leaf(
+            config="seigen.scripts.configs:GTPConfig",
+            run="seigen.scripts.gtp:main",
+            summary="Run seigen as a GTP engine on stdin/stdout (Sabaki, GoGui, Lizzie, KaTrain, match servers).",
+        ),
         "demo": Leaf(
             config="seigen.scripts.configs:DemoConfig",
             run="seigen.scripts.demo:main",

@@ -74,3 +74,41 @@ class DemoConfig:
         _check_size(self.size)
         if self.bench_seconds < 0:
             raise ValueError(f"--bench-seconds must be >= 0, got {self.bench_seconds}")
+
+
+@dataclass(frozen=True)
+class GTPConfig:
+    """Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, KaTrain, match servers).
+
+    Add `seigen gtp` (with any options) as an engine in your GUI. Nothing but GTP
+    answers is written to stdout; logs go to stderr or --log. Analysis commands
+    (lz-analyze, kata-analyze) stream win rates and visits until the next command.
+    """
+
+    player: Literal["random", "rollout", "mcts", "net"] = "rollout"
+    """Who chooses the moves: random (uniform over sensible legal moves) or rollout (flat Monte Carlo with C light playouts). mcts and net arrive with the batched search and networks."""
+    model: str | None = None
+    """Checkpoint or run directory of a trained network (for --player net, not built yet)."""
+    visits: int | None = None
+    """Cap on playouts per move; without time settings from the GUI, the default is 10000."""
+    rules: RulesPreset = "chinese"
+    """Rules preset until the GUI sets others (kgs-rules, kata-set-rules)."""
+    size: int = 19
+    """Board size until the GUI sends boardsize."""
+    komi: float | None = None
+    """Komi until the GUI sends komi (default: the rules preset's)."""
+    threads: int = 1
+    """Search threads (light playouts run in C without the GIL)."""
+    seed: int = 0
+    """Random seed of the player."""
+    log: str | None = None
+    """Write the log to this file instead of stderr."""
+    verbose: bool = False
+    """Log every command and answer (debug level)."""
+
+    def __post_init__(self) -> None:
+        _check_size(self.size)
+        if self.visits is not None and self.visits < 1:
+            raise ValueError(f"--visits must be at least 1, got {self.visits}")
+        if self.threads < 1:
+            raise ValueError(f"--threads must be at least 1, got {self.threads}")

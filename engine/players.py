@@ -1,0 +1,270 @@
+"""Players that choose moves on a ``Board``: the GTP engine and the match runner use them.
+
+* ``RandomPlayer``: uniform over the sensible legal moves (no own-eye filling).
+* ``RolloutPlayer``: flat Monte Carlo at the root with C light playouts (UCB1 with an
+  all-moves-as-first blend), on several threads: a genuine CPU player before any net.
+
+A player searches within ``SearchLimits`` (playouts and/or seconds) and returns a
+``Decision``; ``analyze`` reports ``Analysis`` snapshots until told to stop, which is
+what ``lz-analyze``/``kata-analyze`` stream.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from seigen.engine.board import Board, parse_color
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """When a search stops: after ``playouts`` playouts or ``seconds`` seconds, whichever first."""
+
+    playouts: int | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class MoveStats:
+    """One candidate move after a search; ``winrate`` is from the mover's view."""
+
+    move: int  # point index, pass = N*N
+    visits: int
+    winrate: float
+    prior: float
+    lcb: float  # a 95% lower confidence bound of the win rate
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A search's state: candidates best first, the playouts so far and the elapsed time."""
+
+    moves: list[MoveStats]
+    playouts: int
+    seconds: float
+
+    @property
+    def winrate(self) -> float:
+        return self.moves[0].winrate if self.moves else 0.5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a player does: ``move`` (point index, pass = N*N) or ``resign``."""
+
+    move: int | None
+    resign: bool = False
+    analysis: Analysis | None = None
+
+
+class Player:
+    """The interface: ``genmove`` decides, ``analyze`` streams snapshots (default: none)."""
+
+    name = "player"
+
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        raise NotImplementedError
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        """Search until ``should_stop()``; call ``report`` every ``interval`` seconds."""
+        while not should_stop():
+            time.sleep(min(interval, 0.05))
+
+
+def _as_mover(board: Board, color: str) -> Board:
+    """``board`` with ``color`` to move (a copy when that changes the side to move)."""
+    if board.to_play == parse_color_name(color):
+        return board
+    other = board.copy()
+    other.to_play = color
+    return other
+
+
+def parse_color_name(color: str | int) -> str:
+    return "black" if parse_color(color) == 1 else "white"
+
+
+class RandomPlayer(Player):
+    """Uniformly random among the legal moves that do not fill the mover's own eye; passes when none."""
+
+    name = "random"
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        moves = board.sensible_moves(color)
+        if moves.size == 0:
+            return Decision(board.pass_move)
+        return Decision(int(self.rng.choice(moves)))
+
+
+@dataclass
+class RolloutPlayer(Player):
+    """Flat Monte Carlo with light playouts in C, on ``threads`` threads.
+
+    Each playout starts with one root move chosen by UCB1 (exploration ``c_ucb``) over
+    a win rate blended with the move's all-moves-as-first win rate (weight
+    ``sqrt(rave_k / (3 visits + rave_k))``); the move played is the most visited. It
+    resigns below ``resign_threshold`` (after ``min_playouts_to_resign``), and passes
+    when the opponent has passed and its own count of the board says it wins.
+    """
+
+    playouts: int = 10_000
+    threads: int = 1
+    c_ucb: float = 0.5
+    rave_k: float = 300.0
+    resign_threshold: float = 0.05
+    min_playouts_to_resign: int = 2_000
+    seed: int = 0
+    name: str = field(default="rollout", init=False)
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise ValueError("threads must be at least 1")
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self._calls = 0
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self,
+        board: Board,
+        limits: SearchLimits,
+        cleanup: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        report: Callable[[Analysis], None] | None = None,
+        interval: float = 1.0,
+    ) -> Analysis:
+        """Run playouts from ``board`` (side to move) until a limit or ``should_stop``."""
+        n = board.size
+        a = n * n + 1
+        candidates = np.zeros(a, dtype=np.uint8)
+        sensible = board.sensible_moves()
+        candidates[sensible] = 1
+        if not cleanup or sensible.size == 0:
+            candidates[board.pass_move] = 1
+        komi = board.rules.komi + board.rules.compensation(board.handicap)
+        stats = [np.zeros((4, a)) for _ in range(self.threads)]
+        cap = limits.playouts
+        if cap is None and limits.seconds is None and should_stop is None:
+            cap = self.playouts
+        start = time.perf_counter()
+        done = 0
+        chunk = 256 * self.threads
+        last_report = start
+        self._calls += 1
+        while True:
+            per_thread = max(1, chunk // self.threads)
+            if cap is not None:
+                per_thread = max(1, min(per_thread, math.ceil((cap - done) / self.threads)))
+            seeds = [
+                hash((self.seed, self._calls, done, t)) & 0xFFFFFFFFFFFFFFFF for t in range(self.threads)
+            ]
+
+            def run(t: int, per_thread: int = per_thread, seeds: list[int] = seeds) -> None:
+                s = stats[t]
+                board._c.flat_mc(
+                    candidates, per_thread, seeds[t], komi, s[0], s[1], s[2], s[3], self.c_ucb, self.rave_k
+                )
+
+            t0 = time.perf_counter()
+            if self._pool is None:
+                run(0)
+            else:
+                list(self._pool.map(run, range(self.threads)))
+            done += per_thread * self.threads
+            now = time.perf_counter()
+            # aim at chunks of about 50 ms, so time limits and stop requests are honoured
+            rate = per_thread * self.threads / max(now - t0, 1e-6)
+            chunk = int(min(max(64 * self.threads, 0.05 * rate), 100_000))
+            if report is not None and now - last_report >= interval:
+                report(self._summary(board, stats, done, now - start))
+                last_report = now
+            if cap is not None and done >= cap:
+                break
+            if limits.seconds is not None and now - start >= limits.seconds:
+                break
+            if should_stop is not None and should_stop():
+                break
+        return self._summary(board, stats, done, time.perf_counter() - start)
+
+    def _summary(self, board: Board, stats: list[np.ndarray], done: int, seconds: float) -> Analysis:
+        total = np.sum(stats, axis=0)
+        visits, wins = total[0], total[1]
+        moves = np.flatnonzero(visits)
+        n_cand = max(1, moves.size)
+        out = []
+        for m in moves[np.argsort(-visits[moves], kind="stable")]:
+            v = visits[m]
+            p = wins[m] / v
+            lcb = p - 1.96 * math.sqrt(max(p * (1 - p), 1e-9) / v)
+            out.append(MoveStats(int(m), int(v), float(p), 1.0 / n_cand, float(max(0.0, lcb))))
+        return Analysis(out, done, seconds)
+
+    # ------------------------------------------------------------------ decide
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        board = _as_mover(board, color)
+        if board.sensible_moves().size == 0:
+            return Decision(board.pass_move)
+        if not cleanup and self._should_pass(board):
+            return Decision(board.pass_move)
+        analysis = self.search(board, limits, cleanup=cleanup)
+        best = analysis.moves[0]
+        if (
+            not cleanup
+            and analysis.playouts >= self.min_playouts_to_resign
+            and best.winrate < self.resign_threshold
+        ):
+            return Decision(None, resign=True, analysis=analysis)
+        return Decision(best.move, analysis=analysis)
+
+    def _should_pass(self, board: Board) -> bool:
+        """The opponent passed and the board, dead stones removed, is a win for us."""
+        last = board.last_move
+        if last is None or last[1] != board.pass_move:
+            return False
+        score = board.score(dead=board.dead_stones(n=200, seed=self.seed))
+        return score > 0 if board.to_play == "black" else score < 0
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        board = _as_mover(board, color)
+        if board.sensible_moves().size == 0 and board.is_over:
+            while not should_stop():
+                time.sleep(0.02)
+            return
+        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
+
+def make_player(kind: str, *, playouts: int = 10_000, threads: int = 1, seed: int = 0) -> Player:
+    """A player by name: ``random`` or ``rollout`` (``mcts`` and ``net`` arrive with the search and nets)."""
+    if kind == "random":
+        return RandomPlayer(seed)
+    if kind == "rollout":
+        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed)
+    if kind in ("mcts", "net"):
+        raise ValueError(f"player {kind!r} needs the batched search and networks, which are not built yet")
+    raise ValueError(f"unknown player {kind!r}; expected random or rollout")
