@@ -62,7 +62,7 @@ COMMANDS = Group(
         "gtp": Leaf(
             config="seigen.scripts.configs:GTPConfig",
             run="seigen.scripts.gtp:main",
-            summary="Run seigen as a GTP engine on stdin/stdout (Sabaki, GoGui, Lizzie, KaTrain, match servers).",
+            summary="Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, KaTrain, match servers).",
         ),
         "demo": Leaf(
             config="seigen.scripts.configs:DemoConfig",
