@@ -69,6 +69,11 @@ COMMANDS = Group(
             run="seigen.scripts.demo:main",
             summary="Play one random game, print the final board and its result, then a short board benchmark.",
         ),
+        "match": Leaf(
+            config="seigen.scripts.configs:MatchConfig",
+            run="seigen.scripts.match:main",
+            summary="Play two GTP engines against each other: win rate with its 95% Wilson interval, Elo, SGF records.",
+        ),
     },
 )
 

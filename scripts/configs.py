@@ -112,3 +112,67 @@ class GTPConfig:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
         if self.threads < 1:
             raise ValueError(f"--threads must be at least 1, got {self.threads}")
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Play two GTP engines against each other: win rate with its 95% Wilson interval, Elo, SGF records.
+
+    Engine A is the --black command, engine B the --white one; with --alternate they
+    swap colours every other game (A plays black in games 1, 3, 5, ...). seigen's own
+    board keeps every game under --rules and decides what is legal. A game ends by
+    resignation, two passes or --max-moves; unresigned games are scored by the engines'
+    final_score when both give the same, else by seigen's count (dead stones estimated
+    from playouts when the engines disagree or the game was cut short). An engine that
+    crashes, exceeds --move-timeout, or plays an illegal or malformed move loses that
+    game (it is restarted and the match goes on). A draw counts half a win.
+    """
+
+    black: str
+    """Command line of engine A, which plays black in the first game (split like a shell: "gnugo --mode gtp --level 1")."""
+    white: str
+    """Command line of engine B, which plays white in the first game."""
+    games: int = 10
+    """Number of games."""
+    size: int = 9
+    """Board size N (N x N board)."""
+    komi: float | None = None
+    """Komi; default: the rules preset's (7.5 for chinese)."""
+    rules: RulesPreset = "chinese"
+    """Rules preset: seigen's board enforces it (ko, suicide) and scores with it; engines are told with kgs-rules when they know it."""
+    alternate: bool = False
+    """Swap colours every other game (recommended for strength measurements)."""
+    sgf_dir: str | None = None
+    """Folder for the SGF of each game, games.jsonl and summary.json; default: a new matches/<timestamp> folder."""
+    max_moves: int | None = None
+    """Moves per game (passes included) after which the game is stopped and scored; default: 3*N*N."""
+    parallel: int = 1
+    """Games played at once, each by its own pair of engine processes."""
+    move_timeout: float = 30.0
+    """Seconds an engine may take for one genmove or play; past it, the engine loses the game."""
+    startup_timeout: float = 60.0
+    """Seconds an engine may take to start and set up a game (and to answer final_score)."""
+    json: bool = False
+    """Print one JSON object (wins, draws, win_rate, wilson_low/high, elo, elo_low/high, forfeits, ...) instead of the table."""
+
+    def __post_init__(self) -> None:
+        import shlex
+
+        for option, command in (("--black", self.black), ("--white", self.white)):
+            try:
+                argv = shlex.split(command)
+            except ValueError as e:
+                raise ValueError(f"{option}: cannot split {command!r}: {e}") from None
+            if not argv:
+                raise ValueError(f"{option} must be a command line that starts a GTP engine")
+        if self.games < 1:
+            raise ValueError(f"--games must be at least 1, got {self.games}")
+        _check_size(self.size)
+        if self.max_moves is not None and self.max_moves < 1:
+            raise ValueError(f"--max-moves must be at least 1, got {self.max_moves}")
+        if self.parallel < 1:
+            raise ValueError(f"--parallel must be at least 1, got {self.parallel}")
+        if not self.move_timeout > 0:
+            raise ValueError(f"--move-timeout must be positive, got {self.move_timeout}")
+        if not self.startup_timeout > 0:
+            raise ValueError(f"--startup-timeout must be positive, got {self.startup_timeout}")
