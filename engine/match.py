@@ -39,7 +39,7 @@ been removed (or captured in play), so:
 * when the engines disagree, or the game was stopped by ``max_moves`` before two
   passes, dead stones are first estimated with ``Board.dead_stones()`` (stones that
   light playouts from the final position mostly lose -- an estimate, which can be wrong
-  in seki and in unsettled positions; see :func:`estimate_dead`) and removed:
+  in seki and in unsettled positions; see ``Board.dead_stones``) and removed:
   ``score(dead=...)``;
 * when the game ended by two passes and the engines could not score it (no
   ``final_score``, or an error), the board is counted as it stands: this is exact for
@@ -89,7 +89,6 @@ __all__ = [
     "MatchSettings",
     "elo_from_score",
     "elo_interval",
-    "estimate_dead",
     "parse_gtp_score",
     "run_match",
     "wilson_interval",
@@ -518,23 +517,6 @@ def _final_score(engine: Engine, settings: MatchSettings) -> str | None:
         return None
 
 
-def estimate_dead(board: Board, seed: int = 0) -> list[tuple[int, int]]:
-    """Dead stones of ``board`` estimated by light playouts (``Board.dead_stones``), game over or not.
-
-    The estimate is made on a scratch board set up with the same stones and side to
-    move: playouts stop at two passes, so on the finished board itself they would not
-    move at all and would find nothing dead.
-    """
-    colors = board.colors().reshape(-1)
-    scratch = Board(board.size, rules=board.rules)
-    scratch.setup(
-        black=[int(i) for i in (colors == 1).nonzero()[0]],
-        white=[int(i) for i in (colors == 2).nonzero()[0]],
-        to_play=board.to_play,
-    )
-    return scratch.dead_stones(seed=seed)
-
-
 def _adjudicate(
     record: GameRecord, board: Board, black: Engine, white: Engine, settings: MatchSettings
 ) -> None:
@@ -548,7 +530,7 @@ def _adjudicate(
         record.scored_by = "engines"
         record.detail = f"both engines scored it {result_string(score)}"
     elif disagree or record.ended_by == "max moves":
-        dead = estimate_dead(board, seed=record.index)
+        dead = board.dead_stones(seed=record.index)
         score = board.score(dead=dead)
         record.scored_by = "seigen count, dead stones estimated"
         why = "the engines disagree" if disagree else "the game was stopped before two passes"

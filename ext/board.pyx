@@ -894,12 +894,14 @@ cdef class CBoard:
         return out
 
     def playouts(self, double[::1] scores, uint64_t seed, int max_moves=0,
-                 double[:, ::1] ownership=None):
+                 double[:, ::1] ownership=None, bint resume=False):
         """Run ``len(scores)`` light playouts from this position on scratch copies.
 
         Writes each final Tromp-Taylor area difference (black - white, no komi) to
         ``scores`` and, when given, adds each final owner (+1/-1/0) into ``ownership``
-        (``n`` x ``n``). Returns the total number of moves played. The board is unchanged.
+        (``n`` x ``n``). With ``resume``, passes so far are forgotten, so a finished
+        game is played on (what judging dead stones needs). Returns the total number of
+        moves played. The board is unchanged.
         """
         cdef GoBoard scratch
         cdef signed char owner[MAX_ARR]
@@ -917,6 +919,8 @@ cdef class CBoard:
         with nogil:
             for i in range(scores.shape[0]):
                 board_copy(&scratch, &self.cur)
+                if resume:
+                    scratch.passes = 0
                 total += playout(&scratch, &rng, max_moves, NULL)
                 if own:
                     _area(&scratch, owner, &nb, &nw)

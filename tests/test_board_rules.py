@@ -306,6 +306,12 @@ def test_territory_estimate_finds_a_dead_stone():
         rules="japanese",
     )
     assert b.dead_stones(n=200, seed=1) == [(2, 2)]
+    # the same judgement once the game is over (two passes)
+    b.play("pass")
+    b.play("pass")
+    assert b.is_over
+    assert b.dead_stones(n=200, seed=1) == [(2, 2)]
+    assert b.score() == b.score(dead=[(2, 2)])
 
 
 def test_handicap_stones_and_compensation():

@@ -24,7 +24,6 @@ from seigen.engine.match import (
     MatchSettings,
     elo_from_score,
     elo_interval,
-    estimate_dead,
     parse_gtp_score,
     result_string,
     run_match,
@@ -140,7 +139,7 @@ def test_parse_gtp_score_and_result_string():
     assert [result_string(x) for x in (3.5, -0.5, 0.0, 12.0)] == ["B+3.5", "W+0.5", "0", "B+12"]
 
 
-def test_estimate_dead_works_on_a_finished_game():
+def test_dead_stones_are_judged_on_a_finished_game():
     from seigen.engine import Board
 
     board = Board(5, rules="chinese")
@@ -151,8 +150,8 @@ def test_estimate_dead_works_on_a_finished_game():
     board.play("pass", "black")
     board.play("pass", "white")
     assert board.is_over
-    assert estimate_dead(board) == [(2, 0)]
-    assert board.score(dead=estimate_dead(board)) == 25 - board.komi
+    assert board.dead_stones() == [(2, 0)]
+    assert board.score(dead=board.dead_stones()) == 25 - board.komi
     assert board.score() == (5 + 15) - 1 - board.komi  # as it stands: the A column is no one's but A3
 
 
