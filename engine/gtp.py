@@ -10,10 +10,14 @@ stream ``info`` lines until the next command arrives.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import queue
+import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
@@ -28,6 +32,7 @@ from seigen.engine.sgf import SGFError, read_sgf, write_sgf
 log = logging.getLogger("seigen.gtp")
 
 MAX_LINE = 64 * 1024
+TOO_LONG = b"\x00too-long\n"  # what the reader queues, before the line's start, for an over-long line
 ANALYSIS_COMMANDS = ("lz-analyze", "kata-analyze", "lz-genmove_analyze", "kata-genmove_analyze")
 RULE_NAMES = {
     "chinese": "chinese",
@@ -59,7 +64,8 @@ def _version() -> str:
 
 @dataclass
 class Clock:
-    """GTP time settings and the latest ``time_left`` per colour.
+    """GTP time settings and the time left per colour: the latest ``time_left``, less
+    what the engine has spent since (see ``charge``).
 
     ``mode``: ``none`` (no limit), ``absolute``, ``canadian`` (``byo_stones`` stones in
     ``byo_time`` seconds) or ``byoyomi`` (``byo_periods`` periods of ``byo_time``).
@@ -100,6 +106,36 @@ class Clock:
             spend = max(spend, 0.8 * overtime)
             spend = min(spend, t + overtime - self.safety)
         return max(0.05, 0.9 * spend)
+
+    def charge(self, color: str, seconds: float) -> None:
+        """Take ``seconds`` spent on a move off ``color``'s clock.
+
+        Keeps the clock when the controller sends no ``time_left`` (one that does
+        overrides it): main time first, then the overtime periods. A Canadian period
+        is renewed when its stones are played; a byo-yomi period when a move is made
+        within it, and a move that runs over loses periods.
+        """
+        if self.mode == "none":
+            return
+        t, stones = self.left.get(color, (self.main, 0))
+        overtime = self.byo_time > 0 and (
+            (self.mode == "canadian" and self.byo_stones > 0)
+            or (self.mode == "byoyomi" and self.byo_periods > 0)
+        )
+        if stones <= 0:  # main time
+            if seconds < t or not overtime:
+                self.left[color] = (max(0.0, t - seconds), 0)
+                return
+            seconds -= t  # main time ran out during this move: the rest comes out of overtime
+            t, stones = self.byo_time, self.byo_stones if self.mode == "canadian" else self.byo_periods
+        if self.mode == "canadian":
+            t, stones = t - seconds, stones - 1
+            if stones <= 0:
+                t, stones = self.byo_time, self.byo_stones
+        elif self.byo_time > 0:
+            stones = max(1, stones - int(seconds // self.byo_time))
+            t = self.byo_time
+        self.left[color] = (max(0.0, t), stones)
 
 
 class GTPEngine:
@@ -162,7 +198,8 @@ class GTPEngine:
         high = low if high is None else high
         if not low <= len(args) <= high:
             want = str(low) if low == high else f"{low} to {high}"
-            raise GTPFailure(f"syntax error: expected {want} arguments, got {len(args)}")
+            noun = "argument" if want == "1" else "arguments"
+            raise GTPFailure(f"syntax error: expected {want} {noun}, got {len(args)}")
 
     def _limits(self, color: str) -> SearchLimits:
         return SearchLimits(playouts=self.visits, seconds=self.clock.budget(color, self.board))
@@ -197,10 +234,12 @@ class GTPEngine:
         if not 2 <= size <= 25:
             raise GTPFailure("unacceptable size")
         self.board = self._new_board(size)
+        self.clock.left.clear()  # a new game: full time again
         return ""
 
     def cmd_clear_board(self, args: list[str]) -> str:
         self.board = self._new_board(self.board.size)
+        self.clock.left.clear()
         return ""
 
     def cmd_komi(self, args: list[str]) -> str:
@@ -240,6 +279,7 @@ class GTPEngine:
                 raise GTPFailure(
                     f"cannot change the rules: move {board.vertex(move)} would be illegal ({e.reason})"
                 ) from None
+        new.to_play = board.to_play  # as the game had it (an SGF's PL may have set it)
         return new
 
     def cmd_kgs__rules(self, args: list[str]) -> str:
@@ -266,7 +306,10 @@ class GTPEngine:
     def _genmove(self, args: list[str], play: bool, cleanup: bool = False) -> str:
         self._nargs(args, 1)
         color = self._color(args[0])
+        start = time.perf_counter()
         decision = self._decide(color, cleanup)
+        if play:
+            self.clock.charge(color, time.perf_counter() - start)
         if decision.resign:
             return "resign"
         if play:
@@ -550,12 +593,34 @@ def clean_line(raw: bytes) -> str:
     return "".join(ch for ch in text if ch >= " " and ch != "\x7f").strip()
 
 
+def _private_input(stdin: BinaryIO) -> BinaryIO:
+    """A reader of its own on ``stdin``'s file descriptor, for the reader thread.
+
+    The reader thread is a daemon blocked in ``readline`` when the engine exits after
+    ``quit``. Were it reading ``sys.stdin.buffer`` itself, it would hold that object's
+    lock while the interpreter, shutting down, closes ``sys.stdin``: CPython then aborts
+    ("could not acquire lock ... at interpreter shutdown") and the engine dies by SIGABRT
+    after its last answer. A duplicate of the descriptor leaves ``sys.stdin`` free.
+    """
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream (io.UnsupportedOperation)
+        return stdin
+    return os.fdopen(os.dup(fd), "rb")
+
+
+def _raw_id(raw: bytes) -> str:
+    """The command id that an unreadable line (invalid UTF-8, too long) starts with, or ''."""
+    match = re.match(rb"[ \t]*([0-9]+)[ \t]", raw)
+    return match.group(1).decode() if match else ""
+
+
 class GTPServer:
     """Reads commands from ``stdin`` (bytes), answers on ``stdout``; one engine."""
 
     def __init__(self, engine: GTPEngine, stdin: BinaryIO, stdout: TextIO) -> None:
         self.engine = engine
-        self.stdin = stdin
+        self.stdin = _private_input(stdin)
         self.stdout = stdout
         self.lines: queue.Queue[bytes | None] = queue.Queue()
         self.analysis_commands = {
@@ -576,7 +641,7 @@ class GTPServer:
                     more = self.stdin.readline(MAX_LINE)
                     if not more or more.endswith(b"\n"):
                         break
-                line = b"\x00too-long\n"
+                line = TOO_LONG + line[:64]  # the start, for the command id
             self.lines.put(line)
 
     def _write(self, text: str) -> None:
@@ -594,12 +659,13 @@ class GTPServer:
 
     def respond(self, raw: bytes) -> str:
         """The full answer (ended by a blank line) to one input line, or '' to ignore it."""
-        if raw == b"\x00too-long\n":
-            return f"? syntax error: line longer than {MAX_LINE} bytes\n\n"
+        if raw.startswith(TOO_LONG):
+            cid = _raw_id(raw[len(TOO_LONG) :])
+            return f"?{cid} syntax error: line longer than {MAX_LINE} bytes\n\n"
         try:
             text = clean_line(raw)
         except GTPFailure as e:
-            return f"? {e}\n\n"
+            return f"?{_raw_id(raw)} {e}\n\n"
         if not text:
             return ""
         words = text.split()
@@ -624,7 +690,9 @@ class GTPServer:
             return f"?{cid} {e}\n\n"
         except Exception as e:  # never fall over: report and go on
             log.exception("internal error in %r", text)
-            return f"?{cid} internal error: {type(e).__name__}: {e}\n\n"
+            # one line: a blank line inside would end the answer early
+            message = " ".join(f"{type(e).__name__}: {e}".split())
+            return f"?{cid} internal error: {message}\n\n"
         sep = " " if result and not result.startswith("\n") else ""
         return f"={cid}{sep}{result}\n\n"
 
@@ -652,7 +720,9 @@ class GTPServer:
         color = req.color
         style = "lz" if name.startswith("lz") else "kata"
         self._write(f"={cid}\n")
+        start = time.perf_counter()
         decision = engine.player.genmove(engine.board, color, engine._limits(color))
+        engine.clock.charge(color, time.perf_counter() - start)
         if decision.analysis is not None and decision.analysis.moves:
             self._write(format_info(engine.board, decision.analysis, style, req.max_moves) + "\n")
         if decision.resign:
@@ -662,5 +732,14 @@ class GTPServer:
 
 
 def run_gtp(engine: GTPEngine, stdin: BinaryIO | None = None, stdout: TextIO | None = None) -> None:
-    """Serve GTP on stdin/stdout until ``quit`` or the end of input."""
-    GTPServer(engine, stdin or sys.stdin.buffer, stdout or sys.stdout).serve()
+    """Serve GTP on stdin/stdout until ``quit`` or the end of input.
+
+    The answers are UTF-8 whatever the locale: under an ASCII or Latin-1 locale an
+    answer that echoes a non-ASCII argument ("invalid color '...'") would otherwise
+    raise ``UnicodeEncodeError`` and end the engine.
+    """
+    if stdout is None:
+        stdout = sys.stdout
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+    GTPServer(engine, stdin or sys.stdin.buffer, stdout).serve()
