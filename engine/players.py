@@ -118,9 +118,12 @@ class RolloutPlayer(Player):
 
     Each playout starts with one root move chosen by UCB1 (exploration ``c_ucb``) over
     a win rate blended with the move's all-moves-as-first win rate (weight
-    ``sqrt(rave_k / (3 visits + rave_k))``); the move played is the most visited. It
-    resigns below ``resign_threshold`` (after ``min_playouts_to_resign``), and passes
-    when the opponent has passed and its own count of the board says it wins.
+    ``sqrt(rave_k / (3 visits + rave_k))``); the move played is the most visited.
+    Passing is never searched (random playouts cannot judge it): the player passes
+    when no sensible move is left, or when the opponent has passed and its own count
+    of the board (dead stones estimated) says it wins. It resigns when the best win
+    rate is below ``resign_threshold`` after a full search of at least
+    ``min_playouts_to_resign`` playouts (or the whole playout cap, if smaller).
     """
 
     playouts: int = 10_000
@@ -154,7 +157,7 @@ class RolloutPlayer(Player):
         candidates = np.zeros(a, dtype=np.uint8)
         sensible = board.sensible_moves()
         candidates[sensible] = 1
-        if not cleanup or sensible.size == 0:
+        if sensible.size == 0:  # passing is decided outside the search (see genmove)
             candidates[board.pass_move] = 1
         komi = board.rules.komi + board.rules.compensation(board.handicap)
         stats = [np.zeros((4, a)) for _ in range(self.threads)]
@@ -223,11 +226,8 @@ class RolloutPlayer(Player):
             return Decision(board.pass_move)
         analysis = self.search(board, limits, cleanup=cleanup)
         best = analysis.moves[0]
-        if (
-            not cleanup
-            and analysis.playouts >= self.min_playouts_to_resign
-            and best.winrate < self.resign_threshold
-        ):
+        enough = min(self.min_playouts_to_resign, limits.playouts or self.min_playouts_to_resign)
+        if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
 
@@ -259,12 +259,14 @@ class RolloutPlayer(Player):
             self._pool.shutdown(wait=False)
 
 
-def make_player(kind: str, *, playouts: int = 10_000, threads: int = 1, seed: int = 0) -> Player:
+def make_player(
+    kind: str, *, playouts: int = 10_000, threads: int = 1, seed: int = 0, resign_threshold: float = 0.05
+) -> Player:
     """A player by name: ``random`` or ``rollout`` (``mcts`` and ``net`` arrive with the search and nets)."""
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
-        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed)
+        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
     if kind in ("mcts", "net"):
         raise ValueError(f"player {kind!r} needs the batched search and networks, which are not built yet")
     raise ValueError(f"unknown player {kind!r}; expected random or rollout")

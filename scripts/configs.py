@@ -99,6 +99,8 @@ class GTPConfig:
     """Komi until the GUI sends komi (default: the rules preset's)."""
     threads: int = 1
     """Search threads (light playouts run in C without the GIL)."""
+    resign_threshold: float = 0.05
+    """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     seed: int = 0
     """Random seed of the player."""
     log: str | None = None
@@ -112,6 +114,8 @@ class GTPConfig:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
         if self.threads < 1:
             raise ValueError(f"--threads must be at least 1, got {self.threads}")
+        if not 0 <= self.resign_threshold < 1:
+            raise ValueError(f"--resign-threshold must be in [0, 1), got {self.resign_threshold}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,13 @@ def main(cfg: GTPConfig) -> int:
     from seigen.engine.players import make_player
 
     try:
-        player = make_player(cfg.player, playouts=cfg.visits or 10_000, threads=cfg.threads, seed=cfg.seed)
+        player = make_player(
+            cfg.player,
+            playouts=cfg.visits or 10_000,
+            threads=cfg.threads,
+            seed=cfg.seed,
+            resign_threshold=cfg.resign_threshold,
+        )
     except ValueError as e:
         print(f"seigen gtp: error: {e}", file=sys.stderr)
         return 2

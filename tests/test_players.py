@@ -1,0 +1,135 @@
+"""The random and rollout players: legal, sensible moves; captures; passing; resigning."""
+
+import numpy as np
+import pytest
+
+from seigen.engine import Board
+from seigen.engine.players import RandomPlayer, RolloutPlayer, SearchLimits, make_player
+
+ATARI = """
+. . . . . . .
+. X X X X . .
+X O O O O . .
+. X X X X . .
+. . . . . . .
+. . . . . . .
+. . . . . . .
+"""
+
+
+def test_random_player_plays_sensible_legal_moves_and_passes_when_none():
+    board = Board(7)
+    player = RandomPlayer(seed=1)
+    for _ in range(300):
+        if board.is_over:
+            break
+        sensible = set(board.sensible_moves().tolist())
+        move = player.genmove(board, board.to_play, SearchLimits()).move
+        assert move in sensible or (move == board.pass_move and not sensible)
+        board.play(move)
+    assert board.is_over
+
+
+def test_rollout_player_captures_a_big_group_in_atari():
+    board = Board.from_diagram(ATARI, rules="chinese", to_play="black")
+    decision = RolloutPlayer(playouts=3000, seed=0).genmove(board, "black", SearchLimits(playouts=3000))
+    assert board.vertex(decision.move) == "F5"  # the last liberty of the four white stones
+    assert decision.analysis.playouts == 3000
+    visits = sum(m.visits for m in decision.analysis.moves)
+    assert visits == 3000
+
+
+def test_rollout_player_saves_its_group_in_atari_as_white():
+    board = Board.from_diagram(ATARI, rules="chinese", to_play="white")
+    decision = RolloutPlayer(seed=0).genmove(board, "white", SearchLimits(playouts=3000))
+    assert board.vertex(decision.move) == "F5"
+
+
+def test_rollout_player_resigns_a_hopeless_game_and_not_a_close_one():
+    hopeless = Board.from_diagram(
+        """
+        . X . X . X .
+        X X X X X X X
+        . X . X . X .
+        X X X X X X X
+        . X . X . X .
+        X X X X X X X
+        . X . X . X .
+        """,
+        to_play="white",
+    )
+    player = RolloutPlayer(seed=0)
+    assert (
+        player.genmove(hopeless, "white", SearchLimits(playouts=500)).move == hopeless.pass_move
+    )  # nothing sensible
+    board = Board(7, komi=0.5)
+    for move in ["D4", "C3", "E5", "C5", "E3", "pass"]:
+        board.play(move)
+    decision = player.genmove(board, "white", SearchLimits(playouts=1000))
+    assert not decision.resign
+    lost = Board(9, komi=0.5)
+    lost.setup(
+        black=[r * 9 + c for r in range(9) for c in range(9) if c in (2, 6) or r in (2, 6)], to_play="white"
+    )
+    lost.play("E5", "white")
+    decision = player.genmove(lost, "black", SearchLimits(playouts=1000))
+    assert not decision.resign
+    decision = player.genmove(lost, "white", SearchLimits(playouts=1000))
+    assert decision.resign
+
+
+def test_rollout_player_passes_after_the_opponent_when_it_wins_only():
+    wall = ["B1", "pass", "B2", "pass", "B3", "pass", "B4", "pass", "B5"]
+    board = Board(5, komi=0.5)
+    for move in wall:
+        board.play(move)
+    board.play("pass")  # white passes; black's wall owns the board
+    player = RolloutPlayer(seed=0)
+    assert player.genmove(board, "black", SearchLimits(playouts=500)).move == board.pass_move
+    behind = Board(5, komi=0.5)
+    for move in wall:
+        behind.play(move)
+    behind.play("E3", "white")
+    behind.play("pass", "black")  # black passes; white, far behind, plays on (or resigns)
+    decision = player.genmove(behind, "white", SearchLimits(playouts=500))
+    assert decision.resign or decision.move != behind.pass_move
+
+
+def test_threads_share_the_work():
+    board = Board(9)
+    player = RolloutPlayer(threads=2, seed=3)
+    analysis = player.search(board, SearchLimits(playouts=2000))
+    assert analysis.playouts >= 2000
+    assert sum(m.visits for m in analysis.moves) == analysis.playouts
+    player.close()
+
+
+def test_search_stops_when_asked_and_reports():
+    board = Board(9)
+    reports = []
+    calls = {"n": 0}
+
+    def stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 5
+
+    RolloutPlayer(seed=0).analyze(board, "black", stop, 0.0, reports.append)
+    assert reports and all(r.moves for r in reports)
+    assert reports[-1].playouts >= reports[0].playouts
+
+
+def test_make_player_names():
+    assert isinstance(make_player("random"), RandomPlayer)
+    assert isinstance(make_player("rollout", playouts=10), RolloutPlayer)
+    with pytest.raises(ValueError, match="not built yet"):
+        make_player("mcts")
+    with pytest.raises(ValueError, match="unknown player"):
+        make_player("alphago")
+
+
+def test_winrates_are_probabilities():
+    board = Board(7)
+    analysis = RolloutPlayer(seed=1).search(board, SearchLimits(playouts=800))
+    rates = np.array([m.winrate for m in analysis.moves])
+    assert np.all((rates >= 0) & (rates <= 1))
+    assert all(m.lcb <= m.winrate for m in analysis.moves)
