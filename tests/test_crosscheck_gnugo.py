@@ -70,9 +70,7 @@ Point it at a binary with ``GNUGO=/path/to/gnugo``.
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import sys
 import time
 from collections import Counter
@@ -91,32 +89,6 @@ KOMI = 7.5
 
 
 # ---------------------------------------------------------------- finding GNU Go
-
-
-def _find_gnugo() -> tuple[str | None, str]:
-    """(path, "") for a usable GNU Go, else (None, why not). ``GNUGO`` wins when set."""
-
-    def usable(path: str) -> bool:
-        return os.path.isfile(path) and os.access(path, os.X_OK)
-
-    explicit = os.environ.get("GNUGO")
-    if explicit:
-        return (explicit, "") if usable(explicit) else (None, f"GNUGO={explicit!r} is not an executable file")
-    for candidate in (shutil.which("gnugo"), "/usr/games/gnugo"):
-        if candidate and usable(candidate):
-            return candidate, ""
-    return None, "GNU Go not found on PATH or at /usr/games/gnugo"
-
-
-@pytest.fixture(scope="module")
-def gnugo_path() -> str:
-    path, why = _find_gnugo()
-    if path is None:
-        msg = f"{why}: install it (apt-get install gnugo) or set GNUGO=/path/to/gnugo"
-        if os.environ.get("CI"):
-            pytest.fail(f"{msg}. The GNU Go cross-check is required when CI is set.", pytrace=False)
-        pytest.skip(msg)
-    return path
 
 
 @pytest.fixture(scope="module")

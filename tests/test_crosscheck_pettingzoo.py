@@ -27,53 +27,24 @@ only superko forbids (found with a simple-ko twin of our board); nothing else ma
 
 ``go_base`` keeps the board size in module globals (``N``, ``NEIGHBORS``, ...), which
 PettingZoo's environment overwrites in ``raw_env._overwrite_go_global_variables``; the
-``minigo_size`` context manager does the same and restores them afterwards.
+``go_base_size`` (from the board benchmark) does the same and restores them afterwards.
 """
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections import Counter
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from pettingzoo.classic.go import go_base
 
 from seigen.engine import Board, Rules
+from seigen.scripts.bench_board import go_base_size
 
 KOMI = 7.5
 SIMPLE = Rules(ko="simple", suicide=False, scoring="area", komi=KOMI)
 SETTINGS = {"simple-ko": SIMPLE, "chinese": Rules.preset("chinese").with_komi(KOMI)}
-
-
-@contextlib.contextmanager
-def minigo_size(n: int) -> Iterator[None]:
-    """Point ``go_base``'s module globals at an ``n`` x ``n`` board, as PettingZoo's env does."""
-    names = ("N", "ALL_COORDS", "EMPTY_BOARD", "NEIGHBORS", "DIAGONALS")
-    saved = {name: getattr(go_base, name) for name in names}
-
-    def on_board(c: tuple[int, int]) -> bool:
-        return 0 <= c[0] < n and 0 <= c[1] < n
-
-    coords = [(i, j) for i in range(n) for j in range(n)]
-    go_base.N = n
-    go_base.ALL_COORDS = coords
-    go_base.EMPTY_BOARD = np.zeros([n, n], dtype=np.int8)
-    go_base.NEIGHBORS = {
-        (x, y): [c for c in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)) if on_board(c)]
-        for x, y in coords
-    }
-    go_base.DIAGONALS = {
-        (x, y): [c for c in ((x + 1, y + 1), (x + 1, y - 1), (x - 1, y + 1), (x - 1, y - 1)) if on_board(c)]
-        for x, y in coords
-    }
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(go_base, name, value)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +166,7 @@ class Mirror:
 
 def play_games(name: str, size: int, seeds: range, tally: Counter, pass_prob: float = 0.03) -> None:
     move_cap = 3 * size * size
-    with minigo_size(size):
+    with go_base_size(size):
         for seed in seeds:
             rng = random.Random(f"{name}/{size}/{seed}")
             game = Mirror(size, SETTINGS[name], seed, name, tally)
@@ -220,14 +191,6 @@ def test_random_games_match_minigo(tally: Counter, name: str, size: int, games: 
     assert tally["positions"] - before >= games * size, "suspiciously few positions compared"
 
 
-def test_minigo_size_restores_globals() -> None:
-    before = (go_base.N, go_base.NEIGHBORS)
-    with minigo_size(5):
-        assert go_base.N == 5 and len(go_base.NEIGHBORS) == 25
-        assert sorted(go_base.NEIGHBORS[(0, 0)]) == [(0, 1), (1, 0)]
-    assert before == (go_base.N, go_base.NEIGHBORS)
-
-
 def replay(size: int, moves: str, rules: Rules) -> tuple[Board, object]:
     """Play a move list like ``"B B4 W pass"`` on our board and on minigo's."""
     tokens = moves.split()
@@ -243,7 +206,7 @@ def replay(size: int, moves: str, rules: Rules) -> tuple[Board, object]:
 
 def test_rule_differences() -> None:
     """minigo lacks superko and forbids all suicide: pinned down on hand-built positions."""
-    with minigo_size(5):
+    with go_base_size(5):
         # black takes a ko at C3, both pass, white retakes at B3: legal under simple ko,
         # but it recreates the position after move 8, so positional superko forbids it
         seq = "B B4 W C4 B A3 W D3 B B2 W C2 B E5 W B3 B C3 W pass B pass"

@@ -1101,32 +1101,6 @@ def test_clock_keeps_its_own_time() -> None:
 # ---------------------------------------------------------------- GNU Go cross-check
 
 
-def _find_gnugo() -> tuple[str | None, str]:
-    """(path, "") for a usable GNU Go, else (None, why not). ``GNUGO`` wins when set."""
-
-    def usable(path: str) -> bool:
-        return os.path.isfile(path) and os.access(path, os.X_OK)
-
-    explicit = os.environ.get("GNUGO")
-    if explicit:
-        return (explicit, "") if usable(explicit) else (None, f"GNUGO={explicit!r} is not an executable file")
-    for candidate in (shutil.which("gnugo"), "/usr/games/gnugo"):
-        if candidate and usable(candidate):
-            return candidate, ""
-    return None, "GNU Go not found on PATH or at /usr/games/gnugo"
-
-
-@pytest.fixture(scope="module")
-def gnugo_path() -> str:
-    path, why = _find_gnugo()
-    if path is None:
-        msg = f"{why}: install it (apt-get install gnugo) or set GNUGO=/path/to/gnugo"
-        if os.environ.get("CI"):
-            pytest.fail(f"{msg}. The GNU Go cross-check is required when CI is set.", pytrace=False)
-        pytest.skip(msg)
-    return path
-
-
 def own_eye(size: int, mine: set[tuple[int, int]], theirs: set[tuple[int, int]], p: tuple[int, int]) -> bool:
     """An empty point whose neighbours are all ``mine`` and not a false eye (diagonals: none of
     ``theirs`` on the edge, at most one in the middle): what a light playout does not fill."""

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -379,27 +377,10 @@ def test_seigen_gtp_plays_a_match(tmp_path):
 # ---------------------------------------------------------------------------- GNU Go
 
 
-def _gnugo() -> str:
-    """GNU Go's path (``GNUGO`` wins when set); skip without it, or fail when ``CI`` is set."""
-
-    def usable(path: str | None) -> bool:
-        return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
-
-    explicit = os.environ.get("GNUGO")
-    candidates = [explicit] if explicit else [shutil.which("gnugo"), "/usr/games/gnugo"]
-    for candidate in candidates:
-        if usable(candidate):
-            return candidate
-    msg = "GNU Go not found: install it (apt-get install gnugo) or set GNUGO=/path/to/gnugo"
-    if explicit:
-        msg = f"GNUGO={explicit!r} is not an executable file"
-    if os.environ.get("CI"):
-        pytest.fail(f"{msg}; the GNU Go match test is required when CI is set", pytrace=False)
-    pytest.skip(msg)
-
-
-def test_short_match_against_gnugo(tmp_path):
-    gnugo = shlex.join([_gnugo(), "--mode", "gtp", "--level", "1", "--chinese-rules", "--positional-superko"])
+def test_short_match_against_gnugo(tmp_path, gnugo_path):
+    gnugo = shlex.join(
+        [gnugo_path, "--mode", "gtp", "--level", "1", "--chinese-rules", "--positional-superko"]
+    )
     s = settings(tmp_path, gnugo, fake("--seed", 7), games=2, size=7, alternate=True, max_moves=40)
     match = run_match(s)
     summary = match.summary()
