@@ -146,16 +146,19 @@ class RolloutPlayer(Player):
         self,
         board: Board,
         limits: SearchLimits,
-        cleanup: bool = False,
         should_stop: Callable[[], bool] | None = None,
         report: Callable[[Analysis], None] | None = None,
         interval: float = 1.0,
+        only: np.ndarray | None = None,
     ) -> Analysis:
-        """Run playouts from ``board`` (side to move) until a limit or ``should_stop``."""
+        """Run playouts from ``board`` (side to move) until a limit or ``should_stop``.
+
+        The root moves are the sensible moves, or the point indices in ``only``.
+        """
         n = board.size
         a = n * n + 1
         candidates = np.zeros(a, dtype=np.uint8)
-        sensible = board.sensible_moves()
+        sensible = board.sensible_moves() if only is None else only
         candidates[sensible] = 1
         if sensible.size == 0:  # passing is decided outside the search (see genmove)
             candidates[board.pass_move] = 1
@@ -222,14 +225,34 @@ class RolloutPlayer(Player):
         board = _as_mover(board, color)
         if board.sensible_moves().size == 0:
             return Decision(board.pass_move)
-        if not cleanup and self._should_pass(board):
+        only = None
+        if cleanup:  # capture the opponent's dead stones, then pass
+            only = self._cleanup_moves(board)
+            if only.size == 0:
+                return Decision(board.pass_move)
+        elif self._should_pass(board):
             return Decision(board.pass_move)
-        analysis = self.search(board, limits, cleanup=cleanup)
+        analysis = self.search(board, limits, only=only)
         best = analysis.moves[0]
         enough = min(self.min_playouts_to_resign, limits.playouts or self.min_playouts_to_resign)
         if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
+
+    def _cleanup_moves(self, board: Board) -> np.ndarray:
+        """Sensible moves on the liberties of the opponent's stones judged dead."""
+        n = board.size
+        opponent = 2 if board.to_play == "black" else 1
+        colors = board.colors()
+        near = np.zeros((n, n), dtype=bool)
+        for r, c in board.dead_stones(n=200, seed=self.seed):
+            if colors[r, c] != opponent:
+                continue
+            for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+                if 0 <= rr < n and 0 <= cc < n and colors[rr, cc] == 0:
+                    near[rr, cc] = True
+        moves = board.sensible_moves()
+        return moves[near.reshape(-1)[moves]]
 
     def _should_pass(self, board: Board) -> bool:
         """The opponent passed and the board, dead stones removed, is a win for us."""

@@ -133,3 +133,21 @@ def test_winrates_are_probabilities():
     rates = np.array([m.winrate for m in analysis.moves])
     assert np.all((rates >= 0) & (rates <= 1))
     assert all(m.lcb <= m.winrate for m in analysis.moves)
+
+
+def test_cleanup_captures_dead_stones_then_passes():
+    board = Board(5, komi=0.5)
+    for move in ["B1", "pass", "B2", "pass", "B3", "A3", "B4", "pass", "B5", "pass"]:
+        board.play(move)
+    player = RolloutPlayer(seed=0)
+    # the game is won: a plain genmove passes, the clean-up genmove captures A3 first
+    assert player.genmove(board, "black", SearchLimits(playouts=300)).move == board.pass_move
+    for _ in range(4):
+        move = player.genmove(board, "black", SearchLimits(playouts=300), cleanup=True).move
+        if move == board.pass_move:
+            break
+        assert board.vertex(move) in ("A2", "A4")
+        board.play(move)
+        board.play("pass")
+    assert (2, 0) not in board.stones("white")
+    assert player.genmove(board, "black", SearchLimits(playouts=300), cleanup=True).move == board.pass_move
