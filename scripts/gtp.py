@@ -30,6 +30,8 @@ def main(cfg: GTPConfig) -> int:
     except ValueError as e:
         print(f"seigen gtp: error: {e}", file=sys.stderr)
         return 2
+    if cfg.model is not None and cfg.player != "net":
+        root.warning("--model is used by --player net only; the %s player ignores it", cfg.player)
     engine = GTPEngine(player, size=cfg.size, rules=cfg.rules, komi=cfg.komi, visits=cfg.visits)
     root.info("seigen gtp ready: %s player, %dx%d, %s rules", cfg.player, cfg.size, cfg.size, cfg.rules)
     run_gtp(engine)
