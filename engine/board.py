@@ -48,6 +48,13 @@ def parse_color(color: str | int) -> int:
     raise ValueError(f"unknown colour {color!r}; expected 'black' or 'white'")
 
 
+def result_string(score: float) -> str:
+    """Black minus white -> the SGF/GTP result: ``"B+3.5"``, ``"W+0.5"``, ``"0"``."""
+    if score == 0:
+        return "0"
+    return f"B+{score:g}" if score > 0 else f"W+{-score:g}"
+
+
 def fixed_handicap_points(size: int, stones: int) -> list[tuple[int, int]]:
     """The GTP fixed handicap placement as ``(row, col)`` points.
 
@@ -379,10 +386,7 @@ class Board:
 
     def result(self, dead: Iterable[Move] | None = None) -> str:
         """The score as an SGF/GTP result string, e.g. ``"B+3.5"``, ``"W+0.5"``, ``"0"``."""
-        s = self.score(dead)
-        if s == 0:
-            return "0"
-        return f"B+{s:g}" if s > 0 else f"W+{-s:g}"
+        return result_string(self.score(dead))
 
     def playouts(self, n: int, seed: int = 0) -> np.ndarray:
         """Final scores (komi included, area) of ``n`` light playouts from here, run in C."""

@@ -75,7 +75,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 
-from seigen.engine.board import Board, IllegalMoveError
+from seigen.engine.board import Board, IllegalMoveError, result_string
 from seigen.engine.gtp_client import GTPClient, GTPEngineDied, GTPError, GTPProtocolError, GTPTimeout
 from seigen.engine.rules import Rules
 from seigen.engine.sgf import GameInfo, write_sgf
@@ -200,13 +200,6 @@ def parse_gtp_score(text: str) -> float | None:
     if not math.isfinite(value) or value < 0:
         return None
     return value if token[0] == "B" else -value
-
-
-def result_string(score: float) -> str:
-    """Black minus white -> the SGF/GTP result: ``"B+3.5"``, ``"W+0.5"``, ``"0"``."""
-    if score == 0:
-        return "0"
-    return f"B+{score:g}" if score > 0 else f"W+{-score:g}"
 
 
 # ============================================================================ settings and records
