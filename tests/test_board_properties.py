@@ -31,7 +31,7 @@ def play_random(board: Board, data, n_moves: int) -> list[int]:
     return played
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(size=st.sampled_from([2, 3, 4, 5, 7, 9]), rules=RULES, data=st.data())
 def test_random_games_keep_invariants_and_undo_restores_everything(size, rules, data):
     board = Board(size, rules=rules)
@@ -48,7 +48,7 @@ def test_random_games_keep_invariants_and_undo_restores_everything(size, rules, 
         assert (board.hash, board.diagram(), board.captures, board.to_play) == expected
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(size=st.sampled_from([3, 5, 9, 13, 19]), rules=RULES, data=st.data())
 def test_legal_moves_are_exactly_the_moves_play_accepts(size, rules, data):
     board = Board(size, rules=rules)
