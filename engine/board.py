@@ -403,12 +403,13 @@ class Board:
     def ownership(self, n: int = 200, seed: int = 0) -> np.ndarray:
         """Mean final owner of each point over ``n`` playouts: +1 black ... -1 white.
 
-        A finished game (two passes) is played on, so the estimate judges its stones.
+        The playouts refuse to put chains of two or more stones in atari, so seki
+        survives them, and a finished game (two passes) is played on.
         """
         if n <= 0:
             raise ValueError("ownership needs at least one playout")
         own = np.zeros((self.size, self.size), dtype=np.float64)
-        self._c.playouts(np.empty(n, dtype=np.float64), seed & 0xFFFFFFFFFFFFFFFF, 0, own, True)
+        self._c.playouts(np.empty(n, dtype=np.float64), seed & 0xFFFFFFFFFFFFFFFF, 0, own, True, True)
         return own / n
 
     def dead_stones(self, n: int = 200, seed: int = 0) -> list[tuple[int, int]]:

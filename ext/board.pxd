@@ -74,5 +74,5 @@ cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil
 cdef bint is_eyeish(const GoBoard* b, int loc, int pla) noexcept nogil
 cdef void area_counts(const GoBoard* b, int32_t* black, int32_t* white) noexcept nogil
 cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil
-cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first) noexcept nogil
+cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari) noexcept nogil
 cdef uint64_t rng_next(uint64_t* s) noexcept nogil

@@ -561,12 +561,65 @@ cdef inline bint _playout_ok(const GoBoard* b, int loc, int pla) noexcept nogil:
     return not _suicide(b, loc, pla)
 
 
-cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first) noexcept nogil:
+cdef bint _group_self_atari(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """Would ``pla`` at ``loc`` join a chain of its own and leave it with one liberty,
+    capturing nothing? (Single-stone self-atari -- throw-ins, nakade -- is not counted.)"""
+    cdef int s = b.stride, d, a, c, h, x, e, j, dd, k = 0, n_libs = 0
+    cdef int found[2]
+    cdef int heads[4]
+    cdef int nbr[4]
+    nbr[0] = loc - s
+    nbr[1] = loc - 1
+    nbr[2] = loc + 1
+    nbr[3] = loc + s
+    for d in range(4):
+        a = nbr[d]
+        c = b.color[a]
+        if c == EMPTY:
+            if n_libs == 0 or found[0] != a:
+                if n_libs == 1:
+                    return False  # two liberties already
+                found[n_libs] = a
+                n_libs += 1
+        elif c == 3 - pla:
+            if b.libs[b.head[a]] == 1:
+                return False  # it captures
+        elif c == pla:
+            h = b.head[a]
+            if b.libs[h] >= 3:
+                return False  # keeps two liberties besides loc
+            for j in range(k):
+                if heads[j] == h:
+                    break
+            else:
+                heads[k] = h
+                k += 1
+    if k == 0:
+        return False
+    for j in range(k):
+        x = heads[j]
+        while True:
+            for dd in range(4):
+                e = x + nbr[dd] - loc
+                if b.color[e] == EMPTY and e != loc and (n_libs == 0 or found[0] != e):
+                    if n_libs == 1:
+                        return False
+                    found[n_libs] = e
+                    n_libs += 1
+            x = b.nxt[x]
+            if x == heads[j]:
+                break
+    return n_libs <= 1
+
+
+cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari) noexcept nogil:
     """Uniform random legal moves that fill no own eye, until two passes or
     ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made.
 
     When ``first`` is not NULL, ``first[loc]`` gets the colour that played ``loc``
-    first in this playout, where it is still 0 (all-moves-as-first statistics)."""
+    first in this playout, where it is still 0 (all-moves-as-first statistics).
+    With ``no_self_atari``, moves that put a chain of two or more stones in atari are
+    refused too, which keeps seki alive (what judging dead stones needs)."""
     cdef int moves = 0, pla, n, i, loc, last
     while b.passes < 2 and moves < max_moves:
         pla = b.to_play
@@ -575,7 +628,7 @@ cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first) noexc
         while n > 0:
             i = _below(rng, n)
             loc = b.empty[i]
-            if _playout_ok(b, loc, pla):
+            if _playout_ok(b, loc, pla) and not (no_self_atari and _group_self_atari(b, loc, pla)):
                 break
             # move the rejected point out of the candidate range (order does not matter)
             n -= 1
@@ -894,14 +947,15 @@ cdef class CBoard:
         return out
 
     def playouts(self, double[::1] scores, uint64_t seed, int max_moves=0,
-                 double[:, ::1] ownership=None, bint resume=False):
+                 double[:, ::1] ownership=None, bint resume=False, bint no_self_atari=False):
         """Run ``len(scores)`` light playouts from this position on scratch copies.
 
         Writes each final Tromp-Taylor area difference (black - white, no komi) to
         ``scores`` and, when given, adds each final owner (+1/-1/0) into ``ownership``
         (``n`` x ``n``). With ``resume``, passes so far are forgotten, so a finished
-        game is played on (what judging dead stones needs). Returns the total number of
-        moves played. The board is unchanged.
+        game is played on; with ``no_self_atari``, playouts refuse moves that put a chain
+        of two or more stones in atari (both for judging dead stones). Returns the total
+        number of moves played. The board is unchanged.
         """
         cdef GoBoard scratch
         cdef signed char owner[MAX_ARR]
@@ -921,7 +975,7 @@ cdef class CBoard:
                 board_copy(&scratch, &self.cur)
                 if resume:
                     scratch.passes = 0
-                total += playout(&scratch, &rng, max_moves, NULL)
+                total += playout(&scratch, &rng, max_moves, NULL, no_self_atari)
                 if own:
                     _area(&scratch, owner, &nb, &nw)
                     for r in range(n):
@@ -996,7 +1050,7 @@ cdef class CBoard:
                     loc = (best // N + 1) * scratch.stride + best % N + 1
                     first[loc] = pla
                 play_unchecked(&scratch, loc, pla)
-                moves += 1 + playout(&scratch, &rng, max_moves, first)
+                moves += 1 + playout(&scratch, &rng, max_moves, first, False)
                 area_counts(&scratch, &nb, &nw)
                 score = nb - nw - komi
                 if score == 0:

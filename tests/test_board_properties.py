@@ -112,8 +112,13 @@ def test_playouts_end_in_finished_positions(size, seed, data):
     np.testing.assert_array_equal(scores, board.playouts(20, seed))
     own = board.ownership(20, seed)
     assert own.shape == (size, size) and np.all(np.abs(own) <= 1)
-    # ownership sums to the mean area score (komi 0, area rules)
-    assert abs(own.sum() - scores.mean()) < 1e-9
+    # the final owners of a batch of playouts sum to their mean area score, with or
+    # without the self-atari rule of the ownership playouts
+    for no_self_atari in (False, True):
+        owners, finals = np.zeros((size, size)), np.empty(20)
+        board._c.playouts(finals, seed, 0, owners, False, no_self_atari)
+        assert abs(owners.sum() / 20 - finals.mean()) < 1e-9
+        assert np.all(np.abs(finals) <= size * size)
 
 
 def test_superko_history_survives_copy_and_undo():

@@ -264,6 +264,10 @@ def test_seki_under_area_scoring():
     assert b.score() == 39 - 24
     rules = Rules(komi=7.5)
     assert Board.from_diagram(SEKI, rules=rules).score() == 39 - 24 - 7.5
+    # the dead-stone judgement keeps the seki alive (its playouts refuse group self-atari)
+    assert b.dead_stones(n=300, seed=2) == []
+    own = b.ownership(n=300, seed=2)
+    assert own[0, 2] == 0 and own[0, 0] == 1 and own[0, 4] == -1
 
 
 def test_territory_scoring_with_dead_stones():
