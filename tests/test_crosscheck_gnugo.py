@@ -78,6 +78,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from go_oracle import is_own_eye, tromp_taylor_area
 
 from seigen.engine import Board, Rules, fixed_handicap_points
 from seigen.engine.gtp_client import GTPClient, GTPEngineDied, GTPError, GTPProtocolError, GTPTimeout
@@ -140,34 +141,6 @@ def parse_gtp_score(text: str) -> float:
 
 
 # ---------------------------------------------------------------- an independent Tromp-Taylor scorer
-
-
-def tromp_taylor_area(size: int, black: set[tuple[int, int]], white: set[tuple[int, int]]) -> tuple[int, int]:
-    """(black area, white area): stones plus empty regions that reach only that colour."""
-    area = {"b": len(black), "w": len(white)}
-    seen: set[tuple[int, int]] = set()
-    for r in range(size):
-        for c in range(size):
-            if (r, c) in black or (r, c) in white or (r, c) in seen:
-                continue
-            region, borders, stack = 0, set(), [(r, c)]
-            seen.add((r, c))
-            while stack:
-                pr, pc = stack.pop()
-                region += 1
-                for nb in ((pr - 1, pc), (pr + 1, pc), (pr, pc - 1), (pr, pc + 1)):
-                    if not (0 <= nb[0] < size and 0 <= nb[1] < size):
-                        continue
-                    if nb in black:
-                        borders.add("b")
-                    elif nb in white:
-                        borders.add("w")
-                    elif nb not in seen:
-                        seen.add(nb)
-                        stack.append(nb)
-            if len(borders) == 1:
-                area[borders.pop()] += region
-    return area["b"], area["w"]
 
 
 def handicap_compensation(rules: Rules, handicap: int) -> float:
@@ -240,15 +213,6 @@ def test_settings_match_our_presets() -> None:
 
 
 # ---------------------------------------------------------------- one mirrored game
-
-
-def is_own_eye(colors: np.ndarray, size: int, point: tuple[int, int], me: int) -> bool:
-    """Every on-board neighbour of ``point`` is one of ``me``'s stones."""
-    r, c = point
-    for nr, nc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-        if 0 <= nr < size and 0 <= nc < size and colors[nr, nc] != me:
-            return False
-    return True
 
 
 class Mismatch(AssertionError):

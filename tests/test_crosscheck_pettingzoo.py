@@ -37,6 +37,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from go_oracle import is_own_eye
 from pettingzoo.classic.go import go_base
 
 from seigen.engine import Board, Rules
@@ -59,15 +60,6 @@ def tally() -> Counter:
 def minigo_stones(position: object, color: int) -> set[tuple[int, int]]:
     rows, cols = np.nonzero(position.board == color)
     return set(zip(rows.tolist(), cols.tolist(), strict=True))
-
-
-def is_own_eye(colors: np.ndarray, size: int, point: tuple[int, int], me: int) -> bool:
-    """Every on-board neighbour of ``point`` is one of ``me``'s stones."""
-    r, c = point
-    for nr, nc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-        if 0 <= nr < size and 0 <= nc < size and colors[nr, nc] != me:
-            return False
-    return True
 
 
 class Mirror:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from go_oracle import tromp_taylor_area
 
 from seigen.engine import Board, read_sgf, write_sgf
 from seigen.engine.gtp_client import GTPClient
@@ -244,32 +245,8 @@ def stones_from_showboard(size: int, showboard: str) -> tuple[set[str], set[str]
 
 def area_score(size: int, black: set[str], white: set[str], komi: float) -> float:
     """Tromp-Taylor: black's stones and empty regions reaching only black, minus white's, minus komi."""
-    b = {point(size, v) for v in black}
-    w = {point(size, v) for v in white}
-    area = {"b": len(b), "w": len(w)}
-    seen: set[tuple[int, int]] = set()
-    for r in range(size):
-        for c in range(size):
-            if (r, c) in b or (r, c) in w or (r, c) in seen:
-                continue
-            region, borders, stack = 0, set(), [(r, c)]
-            seen.add((r, c))
-            while stack:
-                pr, pc = stack.pop()
-                region += 1
-                for nb in ((pr - 1, pc), (pr + 1, pc), (pr, pc - 1), (pr, pc + 1)):
-                    if not (0 <= nb[0] < size and 0 <= nb[1] < size):
-                        continue
-                    if nb in b:
-                        borders.add("b")
-                    elif nb in w:
-                        borders.add("w")
-                    elif nb not in seen:
-                        seen.add(nb)
-                        stack.append(nb)
-            if len(borders) == 1:
-                area[borders.pop()] += region
-    return area["b"] - area["w"] - komi
+    area_b, area_w = tromp_taylor_area(size, {point(size, v) for v in black}, {point(size, v) for v in white})
+    return area_b - area_w - komi
 
 
 def score_text(score: float) -> str:
