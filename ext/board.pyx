@@ -86,6 +86,14 @@ _init_zobrist()
 # ------------------------------------------------------------- board core
 
 
+cdef inline void _neighbour_offsets(const GoBoard* b, int* dirs) noexcept nogil:
+    """The four orthogonal neighbour offsets of the padded array: up, left, right, down."""
+    dirs[0] = -b.stride
+    dirs[1] = -1
+    dirs[2] = 1
+    dirs[3] = b.stride
+
+
 cdef inline void _add_empty(GoBoard* b, int loc) noexcept nogil:
     b.empty_idx[loc] = b.n_empty
     b.empty[b.n_empty] = loc
@@ -136,10 +144,7 @@ cdef inline int _distinct_heads(const GoBoard* b, int loc, int* heads) noexcept 
     """Heads of the chains next to ``loc``, each once; returns how many."""
     cdef int k = 0, d, a, h, j
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     for d in range(4):
         a = loc + dirs[d]
         if b.color[a] == BLACK or b.color[a] == WHITE:
@@ -162,10 +167,7 @@ cdef inline bint _suicide(const GoBoard* b, int loc, int pla) noexcept nogil:
     cdef int d, a, c
     cdef int opp = 3 - pla
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     for d in range(4):
         a = loc + dirs[d]
         c = b.color[a]
@@ -254,10 +256,7 @@ cdef int _count_libs(const GoBoard* b, int h) noexcept nogil:
     memset(seen, 0, b.size)
     cdef int n = 0, s = h, d, a
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     while True:
         for d in range(4):
             a = s + dirs[d]
@@ -283,10 +282,7 @@ cdef int _libs_beyond(const GoBoard* b, int best, int loc, const int* heads, int
     memset(seen, 0, b.size)
     cdef int n = 0, i, d, x, e, h
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     for i in range(k + 1):
         if i < k:
             h = heads[i]
@@ -484,10 +480,7 @@ cdef void _area(const GoBoard* b, signed char* owner, int32_t* black, int32_t* w
     cdef signed char who
     cdef bint reach_b, reach_w
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     for r in range(b.n):
         for c in range(b.n):
             loc = (r + 1) * b.stride + c + 1
@@ -650,10 +643,7 @@ cdef void board_rebuild(GoBoard* b) noexcept nogil:
     cdef int r, c, loc, s, sp, p, d, a, tmp
     cdef int16_t stack[MAX_PTS]
     cdef int dirs[4]
-    dirs[0] = -b.stride
-    dirs[1] = -1
-    dirs[2] = 1
-    dirs[3] = b.stride
+    _neighbour_offsets(b, dirs)
     b.n_empty = 0
     b.hash = 0
     for loc in range(b.size):
