@@ -76,3 +76,17 @@ cdef void area_counts(const GoBoard* b, int32_t* black, int32_t* white) noexcept
 cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil
 cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari) noexcept nogil
 cdef uint64_t rng_next(uint64_t* s) noexcept nogil
+
+
+cdef class CBoard:
+    cdef GoBoard cur
+    cdef GoBoard* stack  # earlier positions, oldest first: the undo stack
+    cdef uint64_t* hist  # (hash, to_play) of each stack entry, packed for fast superko scans
+    cdef int depth
+    cdef int cap
+    cdef readonly int ko_rule
+
+    cdef int _reserve(self, int cap) except -1
+    cdef int _push(self) except -1
+    cdef bint _repeats(self, uint64_t h, int next_pla) noexcept nogil
+    cdef int _reason(self, int loc, int pla) noexcept nogil

@@ -695,12 +695,7 @@ cdef class CBoard:
     from user-facing coordinates. Colours are 1 (black) and 2 (white).
     """
 
-    cdef GoBoard cur
-    cdef GoBoard* stack  # earlier positions, oldest first: the undo stack
-    cdef uint64_t* hist  # (hash, to_play) of each stack entry, packed for fast superko scans
-    cdef int depth
-    cdef int cap
-    cdef readonly int ko_rule
+    # attributes are declared in board.pxd, so that other extension modules can read them
 
     def __cinit__(self, int n=19, int ko_rule=KO_SIMPLE, bint allow_suicide=False):
         if n < 2 or n > MAX_N:
