@@ -16,7 +16,6 @@ The tic-tac-toe and Connect Four features are PettingZoo's observations transpos
 
 from __future__ import annotations
 
-import copy as _copy
 from collections.abc import Callable
 from typing import Any
 
@@ -172,17 +171,21 @@ class GoGame(Game):
 class PettingZooGame:
     """Any two-player, alternating PettingZoo AEC classic game, at Python speed.
 
-    ``env`` is an AEC env (or a function making one, e.g. ``tictactoe_v3.env``). The
-    features are the env's observation for the agent to move, transposed to
-    ``(C, H, W)``; legality comes from its ``action_mask``. Copies are deep copies,
-    so search with this adapter is much slower than with the native games.
+    ``env_fn`` makes the AEC env (e.g. ``tictactoe_v3.env``). The features are the
+    env's observation for the agent to move, transposed to ``(C, H, W)``; legality
+    comes from its ``action_mask``. A copy is a fresh env with the moves replayed
+    (deep copies of PettingZoo envs do not keep their state), so search with this
+    adapter is much slower than with the native games.
     """
 
     name = "pettingzoo"
 
-    def __init__(self, env: Any | Callable[[], Any], seed: int | None = None) -> None:
-        if callable(env) and not hasattr(env, "agent_selection"):
-            env = env()
+    def __init__(self, env_fn: Callable[[], Any], seed: int | None = None) -> None:
+        if not callable(env_fn):
+            raise TypeError("PettingZooGame needs a function that makes the env, e.g. tictactoe_v3.env")
+        self.env_fn = env_fn
+        self.seed = seed
+        env = env_fn()
         env.reset(seed=seed)
         if len(env.possible_agents) != 2:
             raise ValueError(f"PettingZooGame needs a two-player game, {env} has {len(env.possible_agents)}")
@@ -190,7 +193,7 @@ class PettingZooGame:
         self.history: list[int] = []
         self._returns: float | None = None
         obs = self._observe()
-        if "action_mask" not in obs:
+        if not isinstance(obs, dict) or "action_mask" not in obs:
             raise ValueError(f"{env} gives no action_mask in its observations")
         self.num_actions = int(obs["action_mask"].shape[0])
         self.feature_shape = tuple(np.moveaxis(np.asarray(obs["observation"]), -1, 0).shape)
@@ -245,7 +248,10 @@ class PettingZooGame:
     def copy(self) -> PettingZooGame:
         other = object.__new__(PettingZooGame)
         other.__dict__.update(self.__dict__)
-        other.env = _copy.deepcopy(self.env)
+        other.env = self.env_fn()
+        other.env.reset(seed=self.seed)
+        for a in self.history:
+            other.env.step(a)
         other.history = list(self.history)
         return other
 

@@ -57,6 +57,11 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_board:main",
                     summary="Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).",
                 ),
+                "search": Leaf(
+                    config="seigen.scripts.configs:BenchSearchConfig",
+                    run="seigen.scripts.bench_search:main",
+                    summary="MCTS simulations per second on one core: seigen's batched search against OpenSpiel's MCTSBot (Python and C++).",
+                ),
             },
         ),
         "gtp": Leaf(

@@ -53,6 +53,69 @@ class BenchBoardConfig:
             raise ValueError(f"--repeats must be at least 1, got {self.repeats}")
 
 
+SearchGame = Literal["go9", "connect4", "tictactoe", "all"]
+
+
+@dataclass(frozen=True)
+class BenchSearchConfig:
+    """MCTS simulations per second on one core: seigen's batched search against OpenSpiel's MCTSBot (Python and C++).
+
+    One unit of work is one simulation: one leaf selected, evaluated and backed up.
+    seigen searches --batch games in lock-step (BatchedSearch.run, then advance along
+    random games); OpenSpiel's Python and C++ MCTSBot, with RandomRolloutEvaluator
+    (one rollout), search the same positions with the same visits per move (peers
+    run for the rollout evaluator on connect4 and tictactoe). A second table splits
+    the time per network batch of a tiny conv net on go9 into select, evaluate and
+    backup. Medians of --repeats runs of --seconds each, with the ratios seigen/peer.
+    """
+
+    game: SearchGame = "all"
+    """Game to search: go9 (9x9 Go), connect4, tictactoe, or all three."""
+    evaluator: Literal["uniform", "rollout"] | None = None
+    """Leaf evaluator: uniform (no evaluation: uniform prior, value 0) or rollout (one random playout); default: uniform on go9, rollout on connect4 and tictactoe (the issue's goal figures)."""
+    batch: int = 64
+    """Games searched in lock-step by seigen's BatchedSearch (the peers search one game at a time)."""
+    visits: int = 800
+    """Simulations per move (per search), the same for seigen and the peers."""
+    leaves_per_tree: int = 8
+    """Leaves seigen selects per tree (with virtual loss) before each evaluator batch."""
+    c: float = 2.0
+    """Exploration constant: uct_c of OpenSpiel's bots and c_puct of seigen's search."""
+    seconds: float = 3.0
+    """Seconds each implementation runs per repeat (at least one search per repeat, however short)."""
+    repeats: int = 3
+    """Timed repeats per implementation; the median is reported."""
+    peer: bool = True
+    """Also run OpenSpiel's Python and C++ MCTSBot; --no-peer measures seigen only."""
+    split: bool = True
+    """Also measure the select / evaluate / backup split per network batch with a tiny conv net on go9."""
+    split_batches: tuple[int, ...] = (64, 256, 1024)
+    """Network batch sizes (leaves per evaluator call) of the split table; each runs batch // leaves-per-tree games."""
+    split_visits: int = 64
+    """Simulations per move in the split table (a CPU network is slow; a move needs visits / leaves-per-tree batches)."""
+    json: bool = False
+    """Print one JSON object per line (each measurement, each ratio, each split row) instead of the tables."""
+    seed: int = 0
+    """Seed of the random games, the rollouts and the tiny net's weights."""
+
+    def __post_init__(self) -> None:
+        for option, value in (
+            ("--batch", self.batch),
+            ("--visits", self.visits),
+            ("--leaves-per-tree", self.leaves_per_tree),
+            ("--split-visits", self.split_visits),
+            ("--repeats", self.repeats),
+        ):
+            if value < 1:
+                raise ValueError(f"{option} must be at least 1, got {value}")
+        if not self.seconds > 0:
+            raise ValueError(f"--seconds must be positive, got {self.seconds}")
+        if not self.c > 0:
+            raise ValueError(f"--c must be positive, got {self.c}")
+        if any(b < 1 for b in self.split_batches):
+            raise ValueError(f"--split-batches must all be at least 1, got {self.split_batches}")
+
+
 @dataclass(frozen=True)
 class DemoConfig:
     """Play one random game, print the final board and its result, then a short board benchmark.
