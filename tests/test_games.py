@@ -56,7 +56,10 @@ def test_connect_four_illegal_moves_are_refused_like_pettingzoo(moves):
         _agree(native, pz)
 
 
-@pytest.mark.parametrize("native_cls, env_fn, moves", [(TicTacToe, tictactoe_v3.env, [4, 0]), (ConnectFour, connect_four_v3.env, [3, 3, 2])])
+@pytest.mark.parametrize(
+    "native_cls, env_fn, moves",
+    [(TicTacToe, tictactoe_v3.env, [4, 0]), (ConnectFour, connect_four_v3.env, [3, 3, 2])],
+)
 def test_search_through_the_adapter_visits_exactly_like_the_native_game(native_cls, env_fn, moves):
     """With a deterministic evaluator the two searches must build the same tree."""
     cfg = SearchConfig(visits=120, leaves_per_tree=4)
@@ -83,7 +86,7 @@ def test_adapter_search_finds_a_win_in_one_and_advances():
 
 def test_adapter_refuses_games_that_are_not_two_player_with_masks():
     class NoMask:
-        possible_agents = ["a", "b"]
+        possible_agents = ("a", "b")
         agent_selection = "a"
 
         def reset(self, seed=None):
@@ -104,7 +107,7 @@ def test_go_game_matches_the_board_on_random_games():
             board = Board(5, rules=rules)
             game = GoGame(board.copy(), max_moves=10_000)
             for _ in range(120):
-                assert np.array_equal(game.legal_mask()[:-1], board.legal_mask().reshape(-1)[: 25])
+                assert np.array_equal(game.legal_mask()[:-1], board.legal_mask().reshape(-1)[:25])
                 assert np.array_equal(game.features(), board.features())
                 moves = np.flatnonzero(game.legal_mask())
                 a = int(rng.choice(moves)) if rng.random() < 0.9 else 25
