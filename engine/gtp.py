@@ -563,16 +563,17 @@ def format_info(board: Board, analysis: Analysis, style: str, max_moves: int | N
     parts = []
     for order, m in enumerate(analysis.moves[: max_moves or None]):
         vertex = board.vertex(m.move)
+        pv = " ".join(board.vertex(x) for x in m.pv) if m.pv else vertex
         if style == "lz":
             parts.append(
                 f"info move {vertex} visits {m.visits} winrate {round(m.winrate * 10000)} "
-                f"prior {round(m.prior * 10000)} lcb {round(m.lcb * 10000)} order {order} pv {vertex}"
+                f"prior {round(m.prior * 10000)} lcb {round(m.lcb * 10000)} order {order} pv {pv}"
             )
         else:
             parts.append(
                 f"info move {vertex} visits {m.visits} utility {2 * m.winrate - 1:.6f} winrate {m.winrate:.6f} "
                 f"scoreMean 0 scoreStdev 0 scoreLead 0 prior {m.prior:.6f} lcb {m.lcb:.6f} "
-                f"utilityLcb {2 * m.lcb - 1:.6f} order {order} pv {vertex}"
+                f"utilityLcb {2 * m.lcb - 1:.6f} order {order} pv {pv}"
             )
     return " ".join(parts)
 

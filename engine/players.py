@@ -3,6 +3,8 @@
 * ``RandomPlayer``: uniform over the sensible legal moves (no own-eye filling).
 * ``RolloutPlayer``: flat Monte Carlo at the root with C light playouts (UCB1 with an
   all-moves-as-first blend), on several threads: a genuine CPU player before any net.
+* ``MCTSPlayer``: the batched PUCT tree search (``seigen.engine.search``) with C light
+  playouts (or nothing: uniform) at the leaves, keeping its tree between moves.
 
 A player searches within ``SearchLimits`` (playouts and/or seconds) and returns a
 ``Decision``; ``analyze`` reports ``Analysis`` snapshots until told to stop, which is
@@ -39,6 +41,7 @@ class MoveStats:
     winrate: float
     prior: float
     lcb: float  # a 95% lower confidence bound of the win rate
+    pv: tuple[int, ...] = ()  # principal variation starting with ``move`` (empty: just the move)
 
 
 @dataclass(frozen=True)
@@ -282,14 +285,191 @@ class RolloutPlayer(Player):
             self._pool.shutdown(wait=False)
 
 
+class EyeAwareRollouts:
+    """Rollout values with a little Go knowledge in the prior: filling one's own
+    single-point eye and passing start with a low prior (the search can still choose them).
+
+    Reads the stone planes of the AlphaGo Zero features (plane 0: own stones, plane 8:
+    the opponent's), so the search writes features for it."""
+
+    needs_features = True
+
+    def __init__(self, rollouts: int = 1, penalty: float = 4.0) -> None:
+        if rollouts < 1:
+            raise ValueError(f"rollouts must be at least 1, got {rollouts}")
+        self.rollouts = rollouts
+        self.penalty = penalty
+
+    def __call__(
+        self, features: np.ndarray, legal_mask: np.ndarray, rollout_values: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        own = np.pad(features[:, 0] > 0, ((0, 0), (1, 1), (1, 1)), constant_values=True)
+        empty = (features[:, 0] == 0) & (features[:, 8] == 0)
+        eye = empty & own[:, :-2, 1:-1] & own[:, 2:, 1:-1] & own[:, 1:-1, :-2] & own[:, 1:-1, 2:]
+        b = features.shape[0]
+        logits = np.zeros(legal_mask.shape, dtype=np.float32)
+        logits[:, :-1] = np.where(eye.reshape(b, -1), -self.penalty, 0.0)
+        logits[:, -1] = -self.penalty
+        return logits, np.asarray(rollout_values, dtype=np.float32)
+
+
+@dataclass
+class MCTSPlayer(Player):
+    """PUCT tree search over the Go game with C light playouts at the leaves.
+
+    ``evaluator``: ``rollout`` (the mean of ``rollouts`` light playouts, eye-filling and
+    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search).
+    The search scores finished games by Tromp-Taylor area, so it captures dead stones
+    before passing. The tree is kept between moves when the new position follows the
+    last one; searches run in chunks so that time limits, analysis reports and stop
+    requests are honoured. It resigns when the root win rate is below
+    ``resign_threshold`` after at least ``min_visits_to_resign`` simulations.
+    """
+
+    visits: int = 1600
+    evaluator: str = "rollout"
+    rollouts: int = 1
+    leaves_per_tree: int = 8
+    c_puct: float = 1.25
+    resign_threshold: float = 0.05
+    min_visits_to_resign: int = 1000
+    seed: int = 0
+    name: str = field(default="mcts", init=False)
+
+    def __post_init__(self) -> None:
+        if self.evaluator not in ("rollout", "uniform"):
+            raise ValueError(f"unknown evaluator {self.evaluator!r}; expected rollout or uniform")
+        if self.visits < 1:
+            raise ValueError("visits must be at least 1")
+        self._search = None
+        self._key: tuple | None = None
+        self._moves: list[tuple[str, int]] = []
+
+    def _make_evaluator(self):
+        from seigen.engine.search import UniformEvaluator
+
+        return UniformEvaluator() if self.evaluator == "uniform" else EyeAwareRollouts(self.rollouts)
+
+    def _search_for(self, board: Board):
+        """The search whose root is ``board``: the last one moved along, or a new one."""
+        from seigen.engine.games import GoGame
+        from seigen.engine.search import BatchedSearch, SearchConfig
+
+        key = (board.size, board.rules, board.handicap, tuple(board.setup_black), tuple(board.setup_white))
+        s = self._search
+        if s is not None and self._key == key and board.moves[: len(self._moves)] == self._moves:
+            try:
+                for color, index in board.moves[len(self._moves) :]:
+                    if s.games[0].board.to_play != color:
+                        raise ValueError("moves out of turn")
+                    s.advance([index])
+                game = s.games[0]
+                if game.board.hash == board.hash and game.board.to_play == board.to_play:
+                    self._moves = list(board.moves)
+                    return s
+            except ValueError:
+                pass
+        cfg = SearchConfig(
+            visits=self.visits, leaves_per_tree=self.leaves_per_tree, c_puct=self.c_puct, seed=self.seed
+        )
+        self._search = BatchedSearch([GoGame(board.copy())], self._make_evaluator(), cfg)
+        self._key = key
+        self._moves = list(board.moves)
+        return self._search
+
+    def search(
+        self,
+        board: Board,
+        limits: SearchLimits,
+        should_stop: Callable[[], bool] | None = None,
+        report: Callable[[Analysis], None] | None = None,
+        interval: float = 1.0,
+    ) -> Analysis:
+        """Search from ``board`` until a limit or ``should_stop``; the tree grows in chunks."""
+        s = self._search_for(board)
+        cap = limits.playouts
+        if cap is None and limits.seconds is None and should_stop is None:
+            cap = self.visits
+        start = time.perf_counter()
+        last_report = start
+        done = 0
+        chunk = 64
+        while True:
+            n = chunk if cap is None else max(1, min(chunk, cap - done))
+            t0 = time.perf_counter()
+            s.run(visits=n)
+            done += n
+            now = time.perf_counter()
+            chunk = int(min(max(32, 0.05 * n / max(now - t0, 1e-6)), 4096))  # about 50 ms a chunk
+            if report is not None and now - last_report >= interval:
+                report(self._analysis(board, done, now - start))
+                last_report = now
+            if cap is not None and done >= cap:
+                break
+            if limits.seconds is not None and now - start >= limits.seconds:
+                break
+            if should_stop is not None and should_stop():
+                break
+        return self._analysis(board, done, time.perf_counter() - start)
+
+    def _analysis(self, board: Board, done: int, seconds: float) -> Analysis:
+        s = self._search
+        r = s.result(0)
+        moves = []
+        for c in r.children:
+            if c.visits == 0:
+                continue
+            p = (c.q + 1) / 2
+            lcb = p - 1.96 * math.sqrt(max(p * (1 - p), 1e-9) / c.visits)
+            pv = tuple(s.trees.principal_variation(0, c.action))
+            moves.append(MoveStats(c.action, c.visits, p, c.prior, max(0.0, lcb), pv))
+        return Analysis(moves, done, seconds)
+
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        board = _as_mover(board, color)
+        if board.is_over:
+            return Decision(board.pass_move)
+        analysis = self.search(board, limits)
+        if not analysis.moves:
+            return Decision(board.pass_move, analysis=analysis)
+        best = analysis.moves[0]
+        enough = min(self.min_visits_to_resign, limits.playouts or self.min_visits_to_resign)
+        if analysis.playouts >= enough and best.winrate < self.resign_threshold:
+            return Decision(None, resign=True, analysis=analysis)
+        return Decision(best.move, analysis=analysis)
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        board = _as_mover(board, color)
+        if board.is_over:
+            while not should_stop():
+                time.sleep(0.02)
+            return
+        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+
+
 def make_player(
-    kind: str, *, playouts: int = 10_000, threads: int = 1, seed: int = 0, resign_threshold: float = 0.05
+    kind: str,
+    *,
+    playouts: int = 10_000,
+    threads: int = 1,
+    seed: int = 0,
+    resign_threshold: float = 0.05,
+    evaluator: str = "rollout",
 ) -> Player:
-    """A player by name: ``random`` or ``rollout`` (``mcts`` and ``net`` arrive with the search and nets)."""
+    """A player by name: ``random``, ``rollout`` or ``mcts`` (``net`` arrives with the networks)."""
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
         return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
-    if kind in ("mcts", "net"):
-        raise ValueError(f"player {kind!r} needs the batched search and networks, which are not built yet")
-    raise ValueError(f"unknown player {kind!r}; expected random or rollout")
+    if kind == "mcts":
+        return MCTSPlayer(visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold)
+    if kind == "net":
+        raise ValueError("player 'net' needs trained networks, which are not built yet")
+    raise ValueError(f"unknown player {kind!r}; expected random, rollout or mcts")

@@ -339,7 +339,7 @@ def _measure_split(
 
     leaves = min(cfg.leaves_per_tree, net_batch)
     games = max(1, net_batch // leaves)
-    evaluator = NetEvaluator(model, device="cpu")
+    evaluator = NetEvaluator(model, device=cfg.device)
     sps = []
     totals = dict.fromkeys(("simulations", "elapsed", "searches", "batches", *TIMINGS), 0.0)
     for r in range(cfg.repeats):
@@ -376,7 +376,11 @@ def _measure_split(
         row[f"{key}_frac"] = totals[key] / elapsed  # share of the wall time in run() and advance
     row["other_frac"] = max(0.0, 1.0 - sum(row[f"{key}_frac"] for key in TIMINGS))
     row.update(
-        seconds=cfg.seconds, repeats=cfg.repeats, unit=UNIT, net="tiny conv net: 3 x conv3x3, 32 channels"
+        seconds=cfg.seconds,
+        repeats=cfg.repeats,
+        unit=UNIT,
+        net=f"tiny conv net: 3 x conv3x3, {cfg.split_channels} channels",
+        device=cfg.device,
     )
     row.update(machine)
     return row
@@ -426,7 +430,7 @@ def run_search_benchmark(cfg: BenchSearchConfig | None = None, show_progress: bo
             with torch_single_thread():
                 torch.manual_seed(cfg.seed)
                 probe = make_game("go9")
-                model = tiny_net(*probe.feature_shape, probe.num_actions)
+                model = tiny_net(*probe.feature_shape, probe.num_actions, channels=cfg.split_channels)
                 for net_batch in split:
                     task = progress.add_task(f"split {net_batch}", total=cfg.seconds * cfg.repeats)
 
@@ -542,7 +546,8 @@ def render_tables(rows: list[dict]) -> list[Any]:
             f"{first['seconds']:g} s x {first['repeats']} per batch size\n"
             "shares of the search's wall time (run and advance); other: Python, features, tree upkeep"
         )
-        table = Table(title=f"go9, {first['net']}, CPU: time per network batch", caption=caption)
+        where = first.get("device", "cpu").upper() if first.get("device", "cpu") == "cpu" else first["device"]
+        table = Table(title=f"go9, {first['net']}, {where}: time per network batch", caption=caption)
         for name in (
             "net batch",
             "games x leaves",

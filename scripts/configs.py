@@ -93,6 +93,10 @@ class BenchSearchConfig:
     """Network batch sizes (leaves per evaluator call) of the split table; each runs batch // leaves-per-tree games."""
     split_visits: int = 64
     """Simulations per move in the split table (a CPU network is slow; a move needs visits / leaves-per-tree batches)."""
+    split_channels: int = 32
+    """Channels of the split table's conv net (32: the tiny net; larger to see a heavier evaluate step)."""
+    device: Literal["cpu", "cuda"] = "cpu"
+    """Where the split table's net runs: cpu (one thread, the issue's figure) or cuda."""
     json: bool = False
     """Print one JSON object per line (each measurement, each ratio, each split row) instead of the tables."""
     seed: int = 0
@@ -104,6 +108,7 @@ class BenchSearchConfig:
             ("--visits", self.visits),
             ("--leaves-per-tree", self.leaves_per_tree),
             ("--split-visits", self.split_visits),
+            ("--split-channels", self.split_channels),
             ("--repeats", self.repeats),
         ):
             if value < 1:
@@ -149,11 +154,11 @@ class GTPConfig:
     """
 
     player: Literal["random", "rollout", "mcts", "net"] = "rollout"
-    """Who chooses the moves: random (uniform over sensible legal moves) or rollout (flat Monte Carlo with C light playouts). mcts and net arrive with the batched search and networks."""
+    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts) or mcts (the batched PUCT tree search with C light playouts at the leaves). net arrives with the networks."""
     model: str | None = None
     """Checkpoint or run directory of a trained network (for --player net, not built yet)."""
     visits: int | None = None
-    """Cap on playouts per move; without time settings from the GUI, the default is 10000."""
+    """Cap on playouts (simulations for mcts) per move; without time settings from the GUI, the default is 10000."""
     rules: RulesPreset = "chinese"
     """Rules preset until the GUI sets others (kgs-rules, kata-set-rules)."""
     size: int = 19
@@ -161,7 +166,9 @@ class GTPConfig:
     komi: float | None = None
     """Komi until the GUI sends komi (default: the rules preset's)."""
     threads: int = 1
-    """Search threads (light playouts run in C without the GIL)."""
+    """Search threads of the rollout player (light playouts run in C without the GIL)."""
+    evaluator: Literal["rollout", "uniform"] = "rollout"
+    """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     seed: int = 0

@@ -26,6 +26,7 @@ def main(cfg: GTPConfig) -> int:
             threads=cfg.threads,
             seed=cfg.seed,
             resign_threshold=cfg.resign_threshold,
+            evaluator=cfg.evaluator,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {e}", file=sys.stderr)

@@ -913,6 +913,9 @@ def parse_info(line: bytes, style: str, size: int = 9) -> list[dict[str, str]]:
         info = dict(zip(keys, values, strict=True))
         pv = tokens[pv_at + 1 :]
         assert pv and pv[0] == info["move"]
+        for v in pv:
+            assert v == "pass" or (v[0] in COLUMNS[:size] and 1 <= int(v[1:]) <= size), pv
+        info["pv"] = " ".join(pv)
         move = info["move"]
         assert move == "pass" or (move[0] in COLUMNS[:size] and 1 <= int(move[1:]) <= size), move
         assert int(info["visits"]) > 0
@@ -951,17 +954,20 @@ def stream_then_stop(g: Engine, command: str, cid: int, style: str, lines: int =
     return infos
 
 
-def test_lz_and_kata_analyze_stream_until_the_next_command(start) -> None:
-    g = start("--visits", "200", player="rollout")
+@pytest.mark.parametrize("player", ["rollout", "mcts"])
+def test_lz_and_kata_analyze_stream_until_the_next_command(start, player) -> None:
+    g = start("--visits", "200", player=player)
     g.ok("play b E5")
     before = g.state()
-    stream_then_stop(g, "lz-analyze 10", 101, "lz")
+    infos = stream_then_stop(g, "lz-analyze 10", 101, "lz")
+    if player == "mcts":  # a tree search reports lines of play, not just the move
+        assert any(len(i["pv"].split()) > 1 for line in infos for i in parse_info(line, "lz"))
     stream_then_stop(g, "kata-analyze b interval 10", 201, "kata")
     stream_then_stop(g, "lz-analyze w 10 maxmoves 3", 301, "lz")
     assert g.state() == before  # analysis changes nothing
     g.quit()
     # the end of input stops an analysis too: its blank line, then a clean exit
-    h = start("--visits", "200", player="rollout")
+    h = start("--visits", "200", player=player)
     h.write(b"1 kata-analyze 10\n")
     assert h.line() == b"=1\n"
     line = h.line()
@@ -976,8 +982,9 @@ def test_lz_and_kata_analyze_stream_until_the_next_command(start) -> None:
     assert h.proc.wait(timeout=10) == 0, h.where()
 
 
-def test_genmove_analyze(start) -> None:
-    g = start("--visits", "200", player="rollout")
+@pytest.mark.parametrize("player", ["rollout", "mcts"])
+def test_genmove_analyze(start, player) -> None:
+    g = start("--visits", "200", player=player)
     for cid, command, style, color in (
         (5, "lz-genmove_analyze b 10", "lz", "black"),
         (6, "kata-genmove_analyze w interval 10", "kata", "white"),

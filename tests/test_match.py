@@ -393,3 +393,17 @@ def test_short_match_against_gnugo(tmp_path, gnugo_path):
         assert info.result == record.result and "GNU Go" in (info.black + info.white)
         if record.ended_by != "resign":
             assert parse_gtp_score(record.engine_scores["A"]) is not None  # GNU Go scores its games
+
+
+def test_mcts_player_plays_full_games_against_gnugo(tmp_path, gnugo_path):
+    """``seigen gtp --player mcts`` through the match against GNU Go: whole games, no forfeits."""
+    gnugo = shlex.join([gnugo_path, "--mode", "gtp", "--level", "1", "--chinese-rules", "--positional-superko"])
+    mcts = shlex.join([sys.executable, "-m", "seigen.scripts.cli", "gtp", "--player", "mcts", "--visits", "300"])
+    s = settings(tmp_path, mcts, gnugo, games=2, size=7, alternate=True, max_moves=300, komi=7.0)
+    match = run_match(s)
+    summary = match.summary()
+    assert summary["games"] == 2 and summary["forfeits"] == 0
+    for record in match.records:
+        assert record.ended_by in ("two passes", "resign")
+        _, info = read_sgf(record.sgf)
+        assert info.result == record.result

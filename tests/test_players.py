@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from seigen.engine import Board
-from seigen.engine.players import RandomPlayer, RolloutPlayer, SearchLimits, make_player
+from seigen.engine.players import MCTSPlayer, RandomPlayer, RolloutPlayer, SearchLimits, make_player
 
 ATARI = """
 . . . . . . .
@@ -121,8 +121,9 @@ def test_search_stops_when_asked_and_reports():
 def test_make_player_names():
     assert isinstance(make_player("random"), RandomPlayer)
     assert isinstance(make_player("rollout", playouts=10), RolloutPlayer)
+    assert isinstance(make_player("mcts", playouts=10), MCTSPlayer)
     with pytest.raises(ValueError, match="not built yet"):
-        make_player("mcts")
+        make_player("net")
     with pytest.raises(ValueError, match="unknown player"):
         make_player("alphago")
 
@@ -151,3 +152,97 @@ def test_cleanup_captures_dead_stones_then_passes():
         board.play("pass")
     assert (2, 0) not in board.stones("white")
     assert player.genmove(board, "black", SearchLimits(playouts=300), cleanup=True).move == board.pass_move
+
+
+# ---------------------------------------------------------------------- MCTSPlayer
+
+
+@pytest.mark.parametrize("color", ["black", "white"])
+def test_mcts_captures_a_big_group_in_atari_and_saves_its_own(color):
+    board = Board.from_diagram(ATARI, rules="chinese", to_play=color)
+    decision = MCTSPlayer(visits=1500, seed=0).genmove(board, color, SearchLimits())
+    assert board.vertex(decision.move) == "F5"  # the last liberty of the four white stones
+    assert decision.analysis.moves[0].pv[0] == decision.move
+    assert decision.analysis.playouts == 1500
+
+
+def test_mcts_keeps_its_tree_when_the_game_follows_on():
+    board = Board(7)
+    player = MCTSPlayer(visits=400, seed=0)
+    first = player.genmove(board, "black", SearchLimits())
+    board.play(first.move)
+    reply = first.analysis.moves[0].pv[1] if len(first.analysis.moves[0].pv) > 1 else None
+    if reply is None:
+        pytest.skip("the search saw no reply")
+    board.play(reply)
+    search = player._search
+    kept = int(search.trees.node_children(0, [first.move, reply])[1].sum())
+    assert kept > 0
+    player.search(board, SearchLimits(playouts=1))
+    assert player._search is search  # same search, moved along the two moves
+    assert search.result(0).visits.sum() == kept + 1
+    # a position that does not follow gets a new search
+    other = Board(7)
+    other.play("A1")
+    player.search(other, SearchLimits(playouts=10))
+    assert player._search is not search
+
+
+def test_mcts_genmove_for_the_side_not_to_move_and_time_limits():
+    board = Board(9)
+    player = MCTSPlayer(visits=100_000, seed=1)
+    d = player.genmove(board, "white", SearchLimits(seconds=0.3))
+    assert board.to_play == "black"  # the caller's board is untouched
+    assert d.move is not None and d.analysis.playouts < 100_000
+
+
+def test_mcts_passes_when_the_opponent_passed_and_it_wins_by_area():
+    board = Board.from_diagram(
+        """
+        . X O . .
+        X X O . .
+        . X O . .
+        X X O O O
+        . X O . .
+        """,
+        komi=0.5,
+        to_play="white",
+    )
+    board.play("pass", "white")
+    # black's 10 points against white's 15: passing loses, so black plays on
+    d = MCTSPlayer(visits=400, seed=0).genmove(board, "black", SearchLimits())
+    assert d.move != board.pass_move or d.resign
+
+
+def test_mcts_analysis_reports_until_stopped():
+    board = Board(9)
+    reports = []
+    calls = {"n": 0}
+
+    def stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 6
+
+    MCTSPlayer(seed=0).analyze(board, "black", stop, 0.0, reports.append)
+    assert reports and all(r.moves for r in reports)
+    assert reports[-1].playouts > reports[0].playouts
+    m = reports[-1].moves[0]
+    assert 0 <= m.winrate <= 1 and m.lcb <= m.winrate and m.pv[0] == m.move
+
+
+def test_mcts_resigns_a_hopeless_position():
+    board = Board.from_diagram(
+        """
+        . O . O X
+        O O O O X
+        X X X X X
+        . X . X .
+        X X X X X
+        """,
+        komi=0.5,
+        to_play="white",
+    )
+    # white lives with two eyes but has 8 points against black's 17: white is lost
+    player = MCTSPlayer(visits=1500, seed=0, min_visits_to_resign=1000)
+    d = player.genmove(board, "white", SearchLimits())
+    assert d.resign
