@@ -12,6 +12,7 @@ Prints the tables and writes one JSON object per line to ``--out`` (default stdo
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 
@@ -29,7 +30,7 @@ def same_on_both_devices() -> dict:
     torch.manual_seed(0)
     game = GoGame(size=9)
     model = tiny_net(*game.feature_shape, game.num_actions, channels=64)
-    cpu, gpu = NetEvaluator(model, device="cpu"), NetEvaluator(model, device="cuda")
+    cpu, gpu = NetEvaluator(model, device="cpu"), NetEvaluator(copy.deepcopy(model), device="cuda")
     rng = np.random.default_rng(0)
     feats = np.stack([GoGame(size=9).features() for _ in range(4)])
     g = GoGame(size=9)
