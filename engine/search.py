@@ -46,7 +46,8 @@ class SearchConfig:
     c_puct_base: float = 19652.0
     """AlphaZero's log schedule: c = c_puct + log((1 + N + base) / base); 0 turns it off."""
     fpu_reduction: float = 0.25
-    """First-play urgency: an unvisited child is valued at the parent's value minus this."""
+    """First-play urgency: an unvisited child is valued at the parent's mean value minus this
+    (Leela Zero's 0.25; 0 explores wider, which suits few moves and cheap rollouts)."""
     virtual_loss: float = 1.0
     """Each descent in flight counts as this much of a loss for the child it passes."""
     dirichlet_alpha: float | None = None
@@ -298,6 +299,7 @@ class BatchedSearch:
             cfg.gumbel_c_visit,
             cfg.gumbel_c_scale,
         )
+        self.trees.seed(cfg.seed)
         width = int(np.prod(self.feature_shape))
         self._needs_features = bool(getattr(evaluator, "needs_features", True))
         self._rollouts = int(getattr(evaluator, "rollouts", 0))
@@ -335,19 +337,30 @@ class BatchedSearch:
                 if stalled > 2:
                     raise RuntimeError("search stalled: no leaf could be selected")
                 continue
-            if self.native:
-                logits, values = self._evaluate(n)
-                terminal = None
-            else:
-                logits, values, terminal = self._evaluate_external(n)
-            t2 = time.perf_counter()
-            t["evaluate"] += t2 - t1
-            self.trees.backup(
-                np.ascontiguousarray(logits, dtype=np.float32),
-                self._masks,
-                np.ascontiguousarray(values, dtype=np.float32),
-                terminal,
-            )
+            try:
+                if self.native:
+                    logits, values = self._evaluate(n)
+                    terminal = None
+                else:
+                    logits, values, terminal = self._evaluate_external(n)
+                t2 = time.perf_counter()
+                t["evaluate"] += t2 - t1
+                values = np.asarray(values, dtype=np.float32).reshape(-1)
+                if (
+                    values.shape[0] != n
+                    or not np.all(np.isfinite(values))
+                    or np.any(np.abs(values) > 1.0 + 1e-5)
+                ):
+                    raise ValueError(f"the evaluator must return {n} finite values in [-1, 1]")
+                self.trees.backup(
+                    np.ascontiguousarray(logits, dtype=np.float32),
+                    self._masks,
+                    np.ascontiguousarray(values, dtype=np.float32),
+                    terminal,
+                )
+            except BaseException:
+                self.trees.abort()  # the trees stay usable: the failed leaves are simply not expanded
+                raise
             t["backup"] += time.perf_counter() - t2
             t["simulations"] += n
             t["batches"] += 1

@@ -746,6 +746,8 @@ cdef int _puct_child(const Tree* t, int node, const Params* p) noexcept nogil:
         c = first + i
         if t.flags[c] & F_INVALID:
             continue
+        if t.flags[c] & F_TERMINAL and t.value[c] < -0.5:
+            return c  # a move that ends the game with a win for the mover decides the node
         n_eff = t.visits[c] + t.vloss[c]
         if n_eff == 0:
             q = fpu
@@ -938,6 +940,14 @@ cdef class Trees:
         for k in range(g.n_keys):
             if _keys_add(s, g.keys[k]) != 0:
                 raise MemoryError()
+
+    def seed(self, uint64_t seed) -> None:
+        """Seed every slot's random stream (playouts) from one number."""
+        cdef int i
+        cdef uint64_t z = seed
+        for i in range(self.n_slots):
+            z += 0x9E3779B97F4A7C15ULL
+            self.slots[i].rng = (z ^ (z >> 31)) * 0x2545F4914F6CDD1DULL + <uint64_t>i + 1
 
     def configure(self, float c_puct, float c_puct_base, float fpu_reduction, float vloss_weight,
                   bint gumbel, float gumbel_c_visit, float gumbel_c_scale):
@@ -1178,6 +1188,17 @@ cdef class Trees:
                         t.prior[c] /= z
                 _backup(t, node, values[j])
             self.n_leaves = 0
+
+    def abort(self) -> None:
+        """Drop the current batch (its evaluation failed): leaves back to unexpanded, virtual losses released."""
+        cdef int j, i, node
+        for j in range(self.n_leaves):
+            i = self.leaf_slot[j]
+            node = self.leaf_node[j]
+            self.slots[i].t.flags[node] &= ~F_PENDING
+            self.slots[i].pending -= 1
+            _release(&self.slots[i].t, node)
+        self.n_leaves = 0
 
     # ---------------------------------------------------------------- results
     def done(self) -> bool:

@@ -397,8 +397,12 @@ def test_short_match_against_gnugo(tmp_path, gnugo_path):
 
 def test_mcts_player_plays_full_games_against_gnugo(tmp_path, gnugo_path):
     """``seigen gtp --player mcts`` through the match against GNU Go: whole games, no forfeits."""
-    gnugo = shlex.join([gnugo_path, "--mode", "gtp", "--level", "1", "--chinese-rules", "--positional-superko"])
-    mcts = shlex.join([sys.executable, "-m", "seigen.scripts.cli", "gtp", "--player", "mcts", "--visits", "300"])
+    gnugo = shlex.join(
+        [gnugo_path, "--mode", "gtp", "--level", "1", "--chinese-rules", "--positional-superko"]
+    )
+    mcts = shlex.join(
+        [sys.executable, "-m", "seigen.scripts.cli", "gtp", "--player", "mcts", "--visits", "300"]
+    )
     s = settings(tmp_path, mcts, gnugo, games=2, size=7, alternate=True, max_moves=300, komi=7.0)
     match = run_match(s)
     summary = match.summary()

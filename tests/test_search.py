@@ -90,6 +90,9 @@ def reference_mcts(game, evaluator: ScriptedEvaluator, visits: int, cfg: SearchC
             fpu = -node.w / node.n - cfg.fpu_reduction
             best, best_score = None, -1e300
             for a, ch in node.children.items():
+                if ch.terminal_value is not None and ch.terminal_value < -0.5:
+                    best = a  # a move that wins the game at once decides the node
+                    break
                 q = ch.w / ch.n if ch.n else fpu
                 score = q + c * math.sqrt(parent_n) * ch.prior / (1 + ch.n)
                 if score > best_score:
@@ -197,6 +200,23 @@ def test_values_are_from_the_movers_view(game_moves, winner_move):
     win = next(c for c in r.children if c.action == winner_move)
     assert win.q == 1.0
     assert r.value > 0.8
+
+
+def test_a_winning_move_once_found_takes_every_visit():
+    # X (8, 5) to move against O (7, 6): 2 wins at once; 0, 1, 3 and 4 also win by force, later
+    search = BatchedSearch([TicTacToe([8, 7, 5, 6])], RolloutEvaluator(), SearchConfig(visits=500))
+    r = search.run()[0]
+    assert r.best_action == 2
+    assert r.visits[2] > 0.9 * 500
+
+
+def test_seed_changes_the_playouts_and_repeats_them():
+    def visits(seed: int) -> np.ndarray:
+        cfg = SearchConfig(visits=300, seed=seed)
+        return BatchedSearch([ConnectFour()], RolloutEvaluator(), cfg).run()[0].visits
+
+    assert np.array_equal(visits(1), visits(1))
+    assert not np.array_equal(visits(1), visits(2))
 
 
 def test_terminal_leaves_are_scored_without_the_evaluator():
@@ -393,6 +413,31 @@ def test_go_uniform_search_runs_on_every_size():
         r = BatchedSearch([GoGame(size=n)], UniformEvaluator(), SearchConfig(visits=50)).run()[0]
         assert r.visits.sum() == 50
         assert len(r.visits) == n * n + 1
+
+
+def test_a_failing_evaluator_leaves_the_trees_usable():
+    class Flaky:
+        needs_features = False
+        rollouts = 0
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def __call__(self, features, legal_mask, rollout_values=None):
+            self.calls += 1
+            b, a = legal_mask.shape
+            value = np.full(b, np.nan if self.calls == 3 else 0.0, dtype=np.float32)
+            return np.zeros((b, a), dtype=np.float32), value
+
+    search = BatchedSearch(
+        [ConnectFour(), ConnectFour([3])], Flaky(), SearchConfig(visits=200, leaves_per_tree=4)
+    )
+    with pytest.raises(ValueError, match="finite values"):
+        search.run()
+    for i in range(2):
+        search.trees.check(i)  # no virtual loss or pending leaf left behind
+    results = search.run()
+    assert all(r.visits.sum() > 0 for r in results)
 
 
 def test_config_rejects_nonsense():
