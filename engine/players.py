@@ -462,6 +462,7 @@ def make_player(
     seed: int = 0,
     resign_threshold: float = 0.05,
     evaluator: str = "rollout",
+    c_puct: float | None = None,
 ) -> Player:
     """A player by name: ``random``, ``rollout`` or ``mcts`` (``net`` arrives with the networks)."""
     if kind == "random":
@@ -469,7 +470,10 @@ def make_player(
     if kind == "rollout":
         return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
     if kind == "mcts":
-        return MCTSPlayer(visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold)
+        extra = {} if c_puct is None else {"c_puct": c_puct}
+        return MCTSPlayer(
+            visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold, **extra
+        )
     if kind == "net":
         raise ValueError("player 'net' needs trained networks, which are not built yet")
     raise ValueError(f"unknown player {kind!r}; expected random, rollout or mcts")

@@ -169,6 +169,8 @@ class GTPConfig:
     """Search threads of the rollout player (light playouts run in C without the GIL)."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    c_puct: float | None = None
+    """Exploration constant of the mcts player's PUCT (default: the player's own)."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     seed: int = 0
@@ -186,6 +188,8 @@ class GTPConfig:
             raise ValueError(f"--threads must be at least 1, got {self.threads}")
         if not 0 <= self.resign_threshold < 1:
             raise ValueError(f"--resign-threshold must be in [0, 1), got {self.resign_threshold}")
+        if self.c_puct is not None and not self.c_puct > 0:
+            raise ValueError(f"--c-puct must be positive, got {self.c_puct}")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ def main(cfg: GTPConfig) -> int:
             seed=cfg.seed,
             resign_threshold=cfg.resign_threshold,
             evaluator=cfg.evaluator,
+            c_puct=cfg.c_puct,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {e}", file=sys.stderr)
