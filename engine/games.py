@@ -95,13 +95,7 @@ class TicTacToe(Game):
             self.play(a)
 
     def __str__(self) -> str:
-        f = self.features()
-        marks = {0: "X", 1: "O"}
-        me, them = marks[self.to_play], marks[1 - self.to_play]
-        rows = []
-        for r in range(3):
-            rows.append(" ".join(me if f[0, r, c] else them if f[1, r, c] else "." for c in range(3)))
-        return "\n".join(rows)
+        return _diagram(self)
 
 
 class ConnectFour(Game):
@@ -115,13 +109,17 @@ class ConnectFour(Game):
             self.play(a)
 
     def __str__(self) -> str:
-        f = self.features()
-        marks = {0: "X", 1: "O"}
-        me, them = marks[self.to_play], marks[1 - self.to_play]
-        rows = [
-            " ".join(me if f[0, r, c] else them if f[1, r, c] else "." for c in range(7)) for r in range(6)
-        ]
-        return "\n".join([*rows, "0 1 2 3 4 5 6"])
+        return _diagram(self) + "\n0 1 2 3 4 5 6"
+
+
+def _diagram(game: Game) -> str:
+    """Rows of X (first player), O (second) and . from the feature planes."""
+    f = game.features()
+    me, them = ("X", "O") if game.to_play == 0 else ("O", "X")
+    _, h, w = f.shape
+    return "\n".join(
+        " ".join(me if f[0, r, c] else them if f[1, r, c] else "." for c in range(w)) for r in range(h)
+    )
 
 
 class GoGame(Game):

@@ -566,39 +566,22 @@ ctypedef struct Slot:
     int32_t* gseq  # [target] visits a root candidate must have to be picked at each simulation (gumbel)
 
 
+cdef inline int _resize(void** p, size_t size) noexcept nogil:
+    cdef void* q = realloc(p[0], size)
+    if q == NULL:
+        return -1
+    p[0] = q
+    return 0
+
+
 cdef int _tree_alloc(Tree* t, int cap) noexcept nogil:
     """(Re)size the node arrays; 0 on success, -1 when memory runs out."""
-    cdef void* p
-    p = realloc(t.visits, cap * sizeof(int32_t))
-    if p == NULL: return -1
-    t.visits = <int32_t*>p
-    p = realloc(t.wsum, cap * sizeof(double))
-    if p == NULL: return -1
-    t.wsum = <double*>p
-    p = realloc(t.prior, cap * sizeof(float))
-    if p == NULL: return -1
-    t.prior = <float*>p
-    p = realloc(t.value, cap * sizeof(float))
-    if p == NULL: return -1
-    t.value = <float*>p
-    p = realloc(t.first, cap * sizeof(int32_t))
-    if p == NULL: return -1
-    t.first = <int32_t*>p
-    p = realloc(t.parent, cap * sizeof(int32_t))
-    if p == NULL: return -1
-    t.parent = <int32_t*>p
-    p = realloc(t.nchild, cap * sizeof(int16_t))
-    if p == NULL: return -1
-    t.nchild = <int16_t*>p
-    p = realloc(t.move, cap * sizeof(int16_t))
-    if p == NULL: return -1
-    t.move = <int16_t*>p
-    p = realloc(t.vloss, cap * sizeof(int16_t))
-    if p == NULL: return -1
-    t.vloss = <int16_t*>p
-    p = realloc(t.flags, cap * sizeof(uint8_t))
-    if p == NULL: return -1
-    t.flags = <uint8_t*>p
+    if (_resize(<void**>&t.visits, cap * sizeof(int32_t)) or _resize(<void**>&t.wsum, cap * sizeof(double))
+            or _resize(<void**>&t.prior, cap * sizeof(float)) or _resize(<void**>&t.value, cap * sizeof(float))
+            or _resize(<void**>&t.first, cap * sizeof(int32_t)) or _resize(<void**>&t.parent, cap * sizeof(int32_t))
+            or _resize(<void**>&t.nchild, cap * sizeof(int16_t)) or _resize(<void**>&t.move, cap * sizeof(int16_t))
+            or _resize(<void**>&t.vloss, cap * sizeof(int16_t)) or _resize(<void**>&t.flags, cap * sizeof(uint8_t))):
+        return -1
     t.cap = cap
     return 0
 
