@@ -114,8 +114,22 @@ class SearchResult:
     best_action: int
     pv: list[int]
     simulations: int
-    children: list[ChildStats] = field(default_factory=list)
     resign: bool = False
+    root: tuple[np.ndarray, ...] = field(default=(), repr=False)
+    """The root's children as arrays: (actions, visits, q, prior, valid)."""
+
+    @property
+    def children(self) -> list[ChildStats]:
+        """The legal root moves, most visited first (ties: higher prior first)."""
+        if not self.root:
+            return []
+        actions, visits, q, prior, valid = self.root
+        order = np.lexsort((-prior, -visits))
+        return [
+            ChildStats(int(actions[j]), int(visits[j]), float(q[j]), float(prior[j]))
+            for j in order
+            if valid[j]
+        ]
 
 
 # ---------------------------------------------------------------- evaluators
@@ -453,16 +467,13 @@ class BatchedSearch:
         dense[actions[valid]] = visits[valid]
         total = dense.sum()
         policy = dense / total if total > 0 else np.zeros(a_n, dtype=np.float32)
-        order = np.lexsort((-prior, -visits))
-        children = [
-            ChildStats(int(actions[j]), int(visits[j]), float(q[j]), float(prior[j]))
-            for j in order
-            if valid[j]
-        ]
         if cfg.gumbel and len(actions):
             best, policy = self._gumbel_result(i, actions, visits, q, prior, valid, root_value)
+        elif valid.any():
+            order = np.lexsort((-prior, -visits))
+            best = int(actions[order[np.flatnonzero(valid[order])[0]]])
         else:
-            best = children[0].action if children else -1
+            best = -1
         return SearchResult(
             visits=dense,
             policy=policy.astype(np.float32),
@@ -470,8 +481,8 @@ class BatchedSearch:
             best_action=int(best),
             pv=self.trees.principal_variation(i) if total else [],
             simulations=int(sims),
-            children=children,
             resign=cfg.resign_threshold > -1.0 and root_q < cfg.resign_threshold,
+            root=(actions, visits, q, prior, valid),
         )
 
     def _gumbel_result(

@@ -440,9 +440,33 @@ cdef class NativeGame:
                         m[a] = 0
         return out
 
+    cdef bint _is_legal(self, int a) noexcept:
+        cdef float v
+        cdef GameState tmp
+        cdef uint8_t mask[C4_W + 9]
+        cdef int loc
+        if a < 0 or a >= self.spec.num_actions or _g_terminal(&self.spec, &self.st, self.komi, self.max_moves, &v):
+            return False
+        if self.spec.kind != GAME_GO:
+            _g_legal(&self.spec, &self.st, mask)
+            return mask[a]
+        if a == self.spec.num_actions - 1:
+            return True
+        loc = self.spec.act2loc[a]
+        if self.st.go.color[loc] != EMPTY or not is_legal_simple(&self.st.go, loc, self.st.go.to_play):
+            return False
+        if self.spec.ko_rule == KO_SIMPLE:
+            return True
+        _g_copy(&self.spec, &tmp, &self.st)
+        _g_play(&self.spec, &tmp, a)
+        return not self._repeats(&tmp)
+
+    def is_legal(self, int action) -> bool:
+        return self._is_legal(action)
+
     def play(self, int action) -> None:
         """Play a legal action; ``ValueError`` (and no change) for an illegal one."""
-        if action < 0 or action >= self.spec.num_actions or not self.legal_mask()[action]:
+        if not self._is_legal(action):
             raise ValueError(f"illegal action {action}")
         cdef int nn = self.spec.n * self.spec.n
         if self.spec.kind == GAME_GO:

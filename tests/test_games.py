@@ -107,7 +107,9 @@ def test_go_game_matches_the_board_on_random_games():
             board = Board(5, rules=rules)
             game = GoGame(board.copy(), max_moves=10_000)
             for _ in range(120):
-                assert np.array_equal(game.legal_mask()[:-1], board.legal_mask().reshape(-1)[:25])
+                mask = game.legal_mask()
+                assert np.array_equal(mask[:-1], board.legal_mask().reshape(-1)[:25])
+                assert [game.native.is_legal(a) for a in range(26)] == [bool(m) for m in mask]
                 assert np.array_equal(game.features(), board.features())
                 moves = np.flatnonzero(game.legal_mask())
                 a = int(rng.choice(moves)) if rng.random() < 0.9 else 25
