@@ -11,14 +11,13 @@ it is rejected. Any problem with a file raises ``SGFError`` naming the file.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from dataclasses import dataclass, replace
 
 from sgfmill import sgf, sgf_grammar
 
 from seigen.engine.board import Board, IllegalMoveError
+from seigen.engine.files import write_atomic
 from seigen.engine.rules import Rules
 
 __all__ = ["GameInfo", "SGFError", "read_sgf", "write_sgf"]
@@ -347,23 +346,5 @@ def write_sgf(board: Board, path: str | os.PathLike | None = None, info: GameInf
 
     data = game.serialise()
     if path is not None:
-        _write_atomic(path, data)
+        write_atomic(path, data)
     return data.decode("utf-8")
-
-
-def _write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a new file beside ``path``, then rename it over ``path``."""
-    path = os.fspath(path)
-    directory, base = os.path.split(path)
-    tmp = os.path.join(directory, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
