@@ -62,7 +62,27 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_search:main",
                     summary="MCTS simulations per second on one core: seigen's batched search against OpenSpiel's MCTSBot (Python and C++).",
                 ),
+                "rl": Leaf(
+                    config="seigen.scripts.configs:BenchRLConfig",
+                    run="seigen.scripts.bench_rl:main",
+                    summary="DQN on CartPole against Stable-Baselines3 (steps/s, return), Atari env frames/s, a short Pong run.",
+                ),
             },
+        ),
+        "train": Group(
+            summary="Train a learner: dqn (the DQN family).",
+            children={
+                "dqn": Leaf(
+                    config="seigen.agents.dqn_config:DQNConfig",
+                    run="seigen.scripts.train:main_dqn",
+                    summary="Train a DQN-family agent on a Gymnasium env (classic control, Atari) or a two-player board game.",
+                ),
+            },
+        ),
+        "eval": Leaf(
+            config="seigen.scripts.configs:EvalConfig",
+            run="seigen.scripts.evaluate:main",
+            summary="Evaluate a trained agent: mean and std of the episodic return under its env's evaluation protocol.",
         ),
         "gtp": Leaf(
             config="seigen.scripts.configs:GTPConfig",

@@ -8,7 +8,9 @@ or torch; the code that runs a command lives in its own module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+import tyro
 
 # The presets of seigen.engine.rules.Rules (kept here so parsing imports no engine;
 # tests/test_cli.py checks that the two agree).
@@ -119,6 +121,73 @@ class BenchSearchConfig:
             raise ValueError(f"--c must be positive, got {self.c}")
         if any(b < 1 for b in self.split_batches):
             raise ValueError(f"--split-batches must all be at least 1, got {self.split_batches}")
+
+
+RLWhat = Literal["cartpole", "atari-env", "pong", "all"]
+
+
+@dataclass(frozen=True)
+class BenchRLConfig:
+    """DQN on CartPole against Stable-Baselines3 (steps/s, return), Atari env frames/s, a short Pong run.
+
+    cartpole: seigen's DQN and SB3's DQN with rl-baselines3-zoo's CartPole-v1 settings, the
+    same budget and seeds, in the same run; one unit of work is one environment step
+    (training included); the final evaluation is greedy over --eval-episodes episodes on
+    an env seeded seed + 10000. Medians over seeds and the ratio seigen/sb3 are reported.
+    atari-env: emulator frames per second (4 per agent step) of seigen's synchronous
+    vector env of ALE/Pong-v5 against Gymnasium's AsyncVectorEnv over the same env
+    thunks, random actions. pong: a short seigen DQN run on ALE/Pong-v5 (the Atari preset
+    with a small budget): steps/s, frames/s, episodes, return, replay memory.
+    """
+
+    what: RLWhat = "all"
+    """What to measure: cartpole (DQN against SB3), atari-env (env frames/s), pong (a short DQN run), or all three."""
+    seeds: tuple[int, ...] = (1, 2, 3)
+    """Seeds of the CartPole runs (each seed trains both implementations); pong uses the first."""
+    steps: int = 50_000
+    """Environment steps of each CartPole training run (both implementations)."""
+    eval_episodes: int = 10
+    """Greedy evaluation episodes after each CartPole run."""
+    peer: bool = True
+    """Also run the peers (SB3's DQN, Gymnasium's AsyncVectorEnv); --no-peer measures seigen only."""
+    threads: int = 1
+    """torch threads of the training runs; 1 also pins the process to one CPU (the single-core figure)."""
+    num_envs: int = 8
+    """Atari envs stepped together in the atari-env measurement."""
+    env_seconds: float = 3.0
+    """Seconds each vector env steps per repeat in the atari-env measurement."""
+    env_repeats: int = 3
+    """Timed repeats per vector env; the median is reported."""
+    pong_steps: int = 25_000
+    """Agent steps (4 frames each) of the short Pong run."""
+    pong_learning_starts: int = 5_000
+    """Agent steps of random play before the Pong run learns."""
+    pong_buffer: int = 100_000
+    """Replay capacity of the Pong run, in transitions."""
+    pong_eval_episodes: int = 1
+    """Evaluation episodes after the Pong run (Machado protocol, epsilon 0.001)."""
+    json: bool = False
+    """Print one JSON object per line (each run, the medians, the ratios, the goal) instead of the tables."""
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise ValueError("--seeds needs at least one seed")
+        for option, value in (
+            ("--steps", self.steps),
+            ("--eval-episodes", self.eval_episodes),
+            ("--threads", self.threads),
+            ("--num-envs", self.num_envs),
+            ("--env-repeats", self.env_repeats),
+            ("--pong-steps", self.pong_steps),
+            ("--pong-buffer", self.pong_buffer),
+            ("--pong-eval-episodes", self.pong_eval_episodes),
+        ):
+            if value < 1:
+                raise ValueError(f"{option} must be at least 1, got {value}")
+        if self.pong_learning_starts < 0:
+            raise ValueError(f"--pong-learning-starts must be >= 0, got {self.pong_learning_starts}")
+        if not self.env_seconds > 0:
+            raise ValueError(f"--env-seconds must be positive, got {self.env_seconds}")
 
 
 @dataclass(frozen=True)
@@ -254,3 +323,30 @@ class MatchConfig:
             raise ValueError(f"--move-timeout must be positive, got {self.move_timeout}")
         if not self.startup_timeout > 0:
             raise ValueError(f"--startup-timeout must be positive, got {self.startup_timeout}")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluate a trained agent: mean and std of the episodic return under its env's evaluation protocol.
+
+    Atari follows Machado et al. 2018 (sticky actions, no reward clipping, no life-loss
+    signal, 108k-frame cap) with epsilon 0.001; classic control and board games are
+    played greedily. The latest checkpoint of RUN_DIR is used.
+    """
+
+    run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
+    """The run directory (written by seigen train)."""
+    episodes: int = 10
+    """Episodes to play."""
+    epsilon: float | None = None
+    """Exploration during evaluation (default: the run's eval epsilon)."""
+    seed: int | None = None
+    """Seed of the evaluation envs (default: the run's seed + 10000, apart from training)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the network runs."""
+    json: bool = False
+    """Print one JSON object (mean, std, episodes, returns, ...) instead of a line of text."""
+
+    def __post_init__(self) -> None:
+        if self.episodes < 1:
+            raise ValueError(f"--episodes must be at least 1, got {self.episodes}")

@@ -1,0 +1,437 @@
+"""DQN and its family in one implementation with switches (Mnih et al. 2015 and after).
+
+Switches: double Q-learning (van Hasselt et al. 2016), dueling heads (Wang et al. 2016),
+prioritized replay (Schaul et al. 2016; sum-tree in Numba, beta annealed to 1), n-step
+returns, hard or Polyak target updates, a linear epsilon schedule, and action masks for
+board games. Presets per env family come from published settings: classic control from
+rl-baselines3-zoo (CartPole-v1 reaches 500 in 50k steps), Atari from the Nature paper as
+CleanRL runs it.
+
+The update, read top to bottom in ``DQN.train``: act epsilon-greedily (within the legal
+moves), step the vector env, store the transition (the true final observation for
+finished episodes), then every ``train_frequency`` steps sample a batch and minimise the
+Huber loss between Q(s, a) and ``G + discount * Q_target(s', a*)`` where ``a*`` is the
+online net's choice (double) or the target net's (plain DQN), weighted by the importance
+weights of prioritized replay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
+from seigen.agents.nets import QNetwork
+from seigen.agents.replay import ReplayBuffer
+from seigen.agents.runs import CheckpointError, RunDir, latest_checkpoint, load_checkpoint
+
+
+def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_envs: int | None = None) -> Any:
+    """The vector env of a run (training: reward clipping on Atari; evaluation: the protocol).
+
+    Board games (``seigen/TicTacToe-v0``, ...) put the learner on a random side against a
+    random opponent, with the legal moves in ``info["action_mask"]``."""
+    from seigen.envs import make_vector_env
+
+    seed = cfg.seed if seed is None else seed
+    num_envs = cfg.num_envs if num_envs is None else num_envs
+    extra = {"learner_side": "random"} if cfg.env in BOARD_GAMES else {}
+    return make_vector_env(cfg.env, num_envs, seed=seed, training=training, **extra)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available")
+    return torch.device(name)
+
+
+def masked_argmax(q: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Greedy actions, illegal ones (mask 0) excluded."""
+    if mask is None:
+        return q.argmax(dim=1)
+    return q.masked_fill(~mask.bool(), -torch.inf).argmax(dim=1)
+
+
+def linear_schedule(start: float, end: float, duration: float, t: float) -> float:
+    if duration <= 0:
+        return end
+    return start + (end - start) * min(1.0, t / duration)
+
+
+def _masks(infos: dict, n: int, num_actions: int) -> np.ndarray | None:
+    """The legal-action masks a board-game env reports in ``info["action_mask"]``."""
+    m = infos.get("action_mask")
+    if m is None:
+        return None
+    return np.asarray(np.stack(list(m)) if m.dtype == object else m, dtype=bool).reshape(n, num_actions)
+
+
+def _random_actions(
+    rng: np.random.Generator, n: int, num_actions: int, masks: np.ndarray | None
+) -> np.ndarray:
+    if masks is None:
+        return rng.integers(0, num_actions, size=n)
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = rng.choice(np.flatnonzero(masks[i]))
+    return out
+
+
+def td_target(
+    q_next_online: torch.Tensor | None,
+    q_next_target: torch.Tensor,
+    returns: torch.Tensor,
+    discounts: torch.Tensor,
+    next_masks: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """``G + discount * Q_target(s', a*)``: ``a*`` from the online net (double) or the target net."""
+    chooser = q_next_target if q_next_online is None else q_next_online
+    a_star = masked_argmax(chooser, next_masks)
+    value = q_next_target.gather(1, a_star[:, None]).squeeze(1)
+    return returns + discounts * value
+
+
+@dataclass
+class DQN:
+    """The learner: online and target Q-networks, optimiser, replay, counters."""
+
+    cfg: DQNConfig
+    obs_shape: tuple[int, ...]
+    num_actions: int
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    def __post_init__(self) -> None:
+        cfg = self.cfg
+        self.q = QNetwork(
+            self.obs_shape, self.num_actions, dueling=cfg.dueling, hidden=cfg.hidden or (256, 256)
+        )
+        self.q.to(self.device)
+        self.target = QNetwork(
+            self.obs_shape, self.num_actions, dueling=cfg.dueling, hidden=cfg.hidden or (256, 256)
+        )
+        self.target.to(self.device)
+        self.target.load_state_dict(self.q.state_dict())
+        self.optimizer = torch.optim.Adam(
+            self.q.parameters(), lr=cfg.learning_rate, eps=1.5e-4 if self.q.image else 1e-8, fused=True
+        )
+        self.step = 0
+        self.updates = 0
+        self.episodes = 0
+
+    # ------------------------------------------------------------ acting
+    @torch.inference_mode()
+    def greedy(self, obs: np.ndarray, masks: np.ndarray | None = None) -> np.ndarray:
+        x = torch.as_tensor(obs, device=self.device)
+        m = None if masks is None else torch.as_tensor(masks, device=self.device)
+        return masked_argmax(self.q(x), m).cpu().numpy()
+
+    def act(
+        self, obs: np.ndarray, epsilon: float, rng: np.random.Generator, masks: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Epsilon-greedy actions for a batch of observations (within the legal moves)."""
+        n = obs.shape[0]
+        explore = rng.random(n) < epsilon
+        actions = _random_actions(rng, n, self.num_actions, masks) if explore.any() else np.zeros(n, np.int64)
+        if not explore.all():  # the net only for the envs that exploit
+            keep = ~explore
+            actions[keep] = self.greedy(obs[keep], None if masks is None else masks[keep])
+        return actions
+
+    # ------------------------------------------------------------ learning
+    def _tensors(self, b: Any) -> dict[str, torch.Tensor | None]:
+        dev = self.device
+        next_masks = None if b.next_masks is None else torch.as_tensor(b.next_masks, device=dev).bool()
+        if next_masks is not None:
+            # a finished game has no legal move; any action's value is multiplied by a zero discount
+            next_masks = next_masks | ~next_masks.any(dim=1, keepdim=True)
+        return {
+            "obs": torch.as_tensor(b.obs, device=dev),
+            "next_obs": torch.as_tensor(b.next_obs, device=dev),
+            "actions": torch.as_tensor(b.actions, device=dev, dtype=torch.int64),
+            "returns": torch.as_tensor(b.returns, device=dev, dtype=torch.float32),
+            "discounts": torch.as_tensor(b.discounts, device=dev, dtype=torch.float32),
+            "weights": torch.as_tensor(b.weights, device=dev, dtype=torch.float32),
+            "next_masks": next_masks,
+        }
+
+    @torch.no_grad()
+    def _targets(self, t: dict[str, Any]) -> torch.Tensor:
+        q_next_online = self.q(t["next_obs"]) if self.cfg.double else None
+        return td_target(
+            q_next_online, self.target(t["next_obs"]), t["returns"], t["discounts"], t["next_masks"]
+        )
+
+    def update(self, rb: ReplayBuffer, beta: float, steps: int = 1) -> dict[str, float]:
+        """``steps`` gradient steps, each on its own sampled batch; returns the last loss and mean Q.
+
+        The buffer does not change during the steps, so without prioritized replay all the
+        batches are drawn at once, and without double Q-learning (whose online net moves
+        every step) their targets come from one forward pass of the fixed target net."""
+        cfg = self.cfg
+        bs = cfg.batch_size
+        together = not cfg.prioritized
+        if together:
+            all_t = self._tensors(rb.sample(bs * steps, beta=beta))
+            all_targets = None if cfg.double else self._targets(all_t)
+        for k in range(steps):
+            if together:
+                t = {key: None if v is None else v[k * bs : (k + 1) * bs] for key, v in all_t.items()}
+                target = self._targets(t) if all_targets is None else all_targets[k * bs : (k + 1) * bs]
+            else:
+                b = rb.sample(bs, beta=beta)
+                t = self._tensors(b)
+                target = self._targets(t)
+            q = self.q(t["obs"]).gather(1, t["actions"][:, None]).squeeze(1)
+            loss = (t["weights"] * F.smooth_l1_loss(q, target, reduction="none")).mean()
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.q.parameters(), cfg.max_grad_norm)
+            self.optimizer.step()
+            if cfg.prioritized:
+                rb.update_priorities(b.indices, (target - q).detach().abs().cpu().numpy())
+            self.updates += 1
+        return {"loss": loss.item(), "q_mean": q.detach().mean().item()}
+
+    def update_target(self) -> None:
+        tau = self.cfg.tau
+        with torch.no_grad():
+            online, target = list(self.q.parameters()), list(self.target.parameters())
+            if tau >= 1.0:
+                torch._foreach_copy_(target, online)
+            else:
+                torch._foreach_lerp_(target, online, tau)
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "q": self.q.state_dict(),
+            "target": self.target.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "updates": self.updates,
+            "episodes": self.episodes,
+            "obs_shape": list(self.obs_shape),
+            "num_actions": self.num_actions,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if (
+            list(state.get("obs_shape", [])) != list(self.obs_shape)
+            or state.get("num_actions") != self.num_actions
+        ):
+            raise ValueError(
+                f"checkpoint is for observations {state.get('obs_shape')} and {state.get('num_actions')} actions, "
+                f"this env has {list(self.obs_shape)} and {self.num_actions}"
+            )
+        self.q.load_state_dict(state["q"])
+        self.target.load_state_dict(state["target"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.updates = int(state["updates"])
+        self.episodes = int(state["episodes"])
+        self.step = int(state["step"])
+
+
+def _episode_stats(infos: dict) -> list[tuple[float, int]]:
+    """(return, length) of the episodes that ended in this vector step."""
+    out = []
+    for source in (infos, infos.get("final_info") or {}):
+        ep = source.get("episode") if isinstance(source, dict) else None
+        if ep is None:
+            continue
+        done = source.get("_episode", np.ones(len(ep["r"]), dtype=bool))
+        for i in np.flatnonzero(done):
+            out.append((float(ep["r"][i]), int(ep["l"][i])))
+    return out
+
+
+def train(cfg: DQNConfig, on_episode: Callable[[int, float], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a training run; returns a summary with the final evaluation."""
+    cfg = resolve(cfg)
+    device = pick_device(cfg.device)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.threads)
+    try:
+        return _train(cfg, device, on_episode)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    cfg: DQNConfig, device: torch.device, on_episode: Callable[[int, float], None] | None
+) -> dict[str, Any]:
+    run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
+    if cfg.track:
+        run.track("seigen", mode=cfg.wandb_mode, name=f"dqn-{cfg.env}-{cfg.seed}")
+    envs = make_envs(cfg, training=True)
+    try:
+        obs_shape = envs.single_observation_space.shape
+        num_actions = int(envs.single_action_space.n)
+        torch.manual_seed(cfg.seed)
+        agent = DQN(cfg, tuple(obs_shape), num_actions, device)
+        if cfg.resume:
+            agent.load_state_dict(run.load_latest())
+        rng = np.random.default_rng(cfg.seed + agent.step)
+        frame_stack = obs_shape[0] if agent.q.image else 1
+        rb = ReplayBuffer(
+            cfg.buffer_size,
+            tuple(obs_shape),
+            envs.single_observation_space.dtype,
+            num_envs=cfg.num_envs,
+            frame_stack=frame_stack,
+            n_step=cfg.n_step,
+            gamma=cfg.gamma,
+            mask_dim=num_actions if cfg.env in BOARD_GAMES else None,
+            prioritized=cfg.prioritized,
+            alpha=cfg.per_alpha,
+            seed=cfg.seed,
+        )
+        summary = _loop(cfg, run, envs, agent, rb, rng, on_episode)
+    finally:
+        envs.close()
+    summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
+    run.log(agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"})
+    run.close()
+    return summary
+
+
+def _loop(
+    cfg: DQNConfig,
+    run: RunDir,
+    envs: Any,
+    agent: DQN,
+    rb: ReplayBuffer,
+    rng: np.random.Generator,
+    on_episode: Callable[[int, float], None] | None,
+) -> dict[str, Any]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    n = cfg.num_envs
+    obs, infos = envs.reset(seed=cfg.seed + agent.step)
+    masks = _masks(infos, n, agent.num_actions)
+    start_step = agent.step
+    learn_from = start_step + (
+        cfg.learning_starts if start_step == 0 else max(cfg.batch_size, cfg.learning_starts // 10)
+    )
+    recent: deque[float] = deque(maxlen=100)
+    last: dict[str, float] = {}
+    t0 = time.perf_counter()
+    next_ckpt = (agent.step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
+    columns = [
+        TextColumn("[bold]dqn[/] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, disable=not cfg.progress, transient=False) as progress:
+        task = progress.add_task(cfg.env, total=cfg.total_steps, completed=agent.step, info="")
+        while agent.step < cfg.total_steps:
+            eps = linear_schedule(
+                cfg.start_epsilon, cfg.end_epsilon, cfg.exploration_fraction * cfg.total_steps, agent.step
+            )
+            actions = agent.act(obs, eps, rng, masks)
+            next_obs, rewards, terminated, truncated, infos = envs.step(actions)
+            real_next = np.array(next_obs, copy=True)
+            final = infos.get("_final_obs")
+            if final is not None:
+                for i in np.flatnonzero(final):
+                    real_next[i] = infos["final_obs"][i]
+            next_masks = _masks(infos, n, agent.num_actions)
+            if next_masks is not None and final is not None and final.any():
+                fin = infos.get("final_info", {})
+                fm = _masks(fin, n, agent.num_actions) if "action_mask" in fin else None
+                for i in np.flatnonzero(final):
+                    next_masks[i] = fm[i] if fm is not None else False
+            rb.add(obs, actions, rewards, terminated, truncated, real_next, next_masks)
+            obs, masks = next_obs, _masks(infos, n, agent.num_actions)
+            agent.step += n
+            for ret, length in _episode_stats(infos):
+                agent.episodes += 1
+                recent.append(ret)
+                run.log(agent.step, episodic_return=ret, episode_length=length, epsilon=round(eps, 4))
+                if on_episode is not None:
+                    on_episode(agent.step, ret)
+            if agent.step >= learn_from and agent.step % cfg.train_frequency < n:
+                beta = linear_schedule(cfg.per_beta, 1.0, cfg.total_steps, agent.step)
+                last = agent.update(rb, beta, cfg.gradient_steps)
+            if agent.step % cfg.target_update_interval < n:
+                agent.update_target()
+            if agent.step >= next_ckpt or agent.step >= cfg.total_steps:
+                run.save_checkpoint(agent.state_dict(), agent.step)
+                next_ckpt += cfg.checkpoint_every
+                sps = (agent.step - start_step) / max(time.perf_counter() - t0, 1e-9)
+                run.log(agent.step, sps=round(sps, 1), **last)
+            if agent.step % 1000 < n:
+                sps = (agent.step - start_step) / max(time.perf_counter() - t0, 1e-9)
+                mean = f"{np.mean(recent):.1f}" if recent else "-"
+                progress.update(
+                    task, completed=agent.step, info=f"return {mean}  eps {eps:.2f}  {sps:,.0f} steps/s"
+                )
+        progress.update(task, completed=agent.step)
+    elapsed = time.perf_counter() - t0
+    return {
+        "steps": agent.step,
+        "episodes": agent.episodes,
+        "seconds": elapsed,
+        "steps_per_s": (agent.step - start_step) / max(elapsed, 1e-9),
+        "recent_return": float(np.mean(recent)) if recent else None,
+    }
+
+
+def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None) -> dict[str, Any]:
+    """Mean and std of the episodic return over ``episodes`` episodes under the evaluation protocol
+    (no reward clipping; epsilon ``eval_epsilon``), on fresh envs seeded apart from training."""
+    cfg = resolve(cfg)
+    seed = cfg.seed + 10_000 if seed is None else seed
+    envs = make_envs(cfg, training=False, seed=seed, num_envs=1)
+    rng = np.random.default_rng(seed)
+    returns: list[float] = []
+    try:
+        obs, infos = envs.reset(seed=seed)
+        masks = _masks(infos, 1, agent.num_actions)
+        while len(returns) < episodes:
+            actions = agent.act(obs, cfg.eval_epsilon or 0.0, rng, masks)
+            obs, _, _, _, infos = envs.step(actions)
+            masks = _masks(infos, 1, agent.num_actions)
+            returns.extend(r for r, _ in _episode_stats(infos))
+    finally:
+        envs.close()
+    returns = returns[:episodes]
+    return {
+        "mean": float(np.mean(returns)),
+        "std": float(np.std(returns)),
+        "episodes": len(returns),
+        "returns": returns,
+    }
+
+
+def load_agent(run_dir: str | Path, device: str = "auto") -> tuple[DQNConfig, DQN]:
+    """The config and the agent of a run directory, at its latest checkpoint."""
+    config_file = Path(run_dir) / "config.json"
+    if not config_file.exists():
+        raise CheckpointError(f"{run_dir}: not a run directory (no config.json)")
+    data = json.loads(config_file.read_text())
+    names = {f.name for f in dataclasses.fields(DQNConfig)}
+    if data.get("hidden") is not None:
+        data["hidden"] = tuple(data["hidden"])
+    cfg = dataclasses.replace(DQNConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
+    ckpt = latest_checkpoint(run_dir)
+    if ckpt is None:
+        raise CheckpointError(f"{run_dir}: no checkpoint to evaluate")
+    state = load_checkpoint(ckpt)
+    agent = DQN(cfg, tuple(state["obs_shape"]), int(state["num_actions"]), pick_device(device))
+    try:
+        agent.load_state_dict(state)
+    except (KeyError, RuntimeError, ValueError) as e:
+        raise CheckpointError(f"{ckpt}: does not match the run's network ({e})") from None
+    return cfg, agent

@@ -1,0 +1,180 @@
+"""A training run's directory: its config, checkpoints, metrics, and resuming after a crash.
+
+::
+
+    RUN_DIR/
+      config.json          the resolved config (written once, atomically)
+      checkpoints/
+        step-000050000.pt  torch.save of a dict of state dicts and counters (atomic)
+        latest             the name of the newest complete checkpoint (atomic)
+      metrics.jsonl        one JSON object per line: step, time and whatever the learner logs
+      wandb/               with tracking on (offline unless asked otherwise)
+
+Every file is written beside its target and renamed over it, so a crash at any moment
+leaves the previous complete checkpoint. Checkpoints load with
+``torch.load(..., weights_only=True)``; a corrupt one is a ``CheckpointError`` that names
+the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from seigen.engine.files import write_atomic
+
+CHECKPOINT = re.compile(r"step-(\d+)\.pt$")
+
+
+class RunError(Exception):
+    """The run directory cannot be used as asked (exists already, nothing to resume, ...)."""
+
+
+class CheckpointError(RunError):
+    """A checkpoint file is missing, corrupt or not one of ours; the message names the file."""
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """A checkpoint's dict, loaded on the CPU with ``weights_only=True``."""
+    path = Path(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no such checkpoint") from None
+    except Exception as e:  # torch raises many kinds for a damaged file
+        raise CheckpointError(f"{path}: corrupt or unreadable checkpoint ({type(e).__name__}: {e})") from None
+    if not isinstance(state, dict) or "step" not in state:
+        raise CheckpointError(f"{path}: not a seigen checkpoint (no 'step' entry)")
+    return state
+
+
+def latest_checkpoint(run_dir: str | os.PathLike) -> Path | None:
+    """The newest complete checkpoint of a run: the one ``latest`` names, else the highest step on disk."""
+    checkpoints = Path(run_dir) / "checkpoints"
+    pointer = checkpoints / "latest"
+    if pointer.exists():
+        name = pointer.read_text().strip()
+        if (checkpoints / name).exists():
+            return checkpoints / name
+    found = sorted(
+        (int(m.group(1)), p) for p in checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
+    )
+    return found[-1][1] if found else None
+
+
+def config_dict(config: Any) -> dict[str, Any]:
+    """A dataclass config as JSON-ready data (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(config), default=str))
+
+
+class RunDir:
+    """The directory of one run: create it fresh, or reopen it with ``resume=True``.
+
+    A fresh run refuses a directory that already holds checkpoints (so a finished run is
+    never overwritten by accident); ``resume`` needs one that does.
+    """
+
+    def __init__(self, path: str | os.PathLike, config: Any, *, resume: bool = False, keep: int = 3) -> None:
+        self.path = Path(path)
+        self.keep = keep
+        self.checkpoints = self.path / "checkpoints"
+        existing = self.latest_checkpoint() if self.path.exists() else None
+        if resume and existing is None:
+            raise RunError(f"{self.path}: nothing to resume (no checkpoint in {self.checkpoints})")
+        if not resume and existing is not None:
+            raise RunError(
+                f"{self.path} already holds a run; pass --resume to continue it or choose another --run-dir"
+            )
+        try:
+            self.checkpoints.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RunError(f"{self.path}: cannot create the run directory ({e.strerror})") from None
+        self.config = config_dict(config) if dataclasses.is_dataclass(config) else dict(config)
+        config_file = self.path / "config.json"
+        if resume and config_file.exists():
+            saved = json.loads(config_file.read_text())
+            self.changed = {k: (saved.get(k), v) for k, v in self.config.items() if saved.get(k) != v}
+        else:
+            self.changed = {}
+            write_atomic(config_file, (json.dumps(self.config, indent=2) + "\n").encode())
+        self._metrics = open(self.path / "metrics.jsonl", "a", buffering=1)  # noqa: SIM115 - kept open for the run
+        self._wandb = None
+        self.started = time.time()
+
+    # ------------------------------------------------------------ checkpoints
+    def latest_checkpoint(self) -> Path | None:
+        return latest_checkpoint(self.path)
+
+    def save_checkpoint(self, state: dict[str, Any], step: int) -> Path:
+        """Write ``state`` (with ``step``) as ``step-N.pt``, point ``latest`` at it, drop old ones."""
+        buffer = io.BytesIO()
+        torch.save({**state, "step": int(step)}, buffer)
+        path = self.checkpoints / f"step-{step:09d}.pt"
+        write_atomic(path, buffer.getvalue())
+        write_atomic(self.checkpoints / "latest", (path.name + "\n").encode())
+        old = sorted(p for p in self.checkpoints.glob("step-*.pt") if p != path)
+        for p in old[: max(0, len(old) - (self.keep - 1))]:
+            p.unlink(missing_ok=True)
+        return path
+
+    def load_latest(self) -> dict[str, Any]:
+        path = self.latest_checkpoint()
+        if path is None:
+            raise CheckpointError(f"{self.checkpoints}: no checkpoint")
+        return load_checkpoint(path)
+
+    # ------------------------------------------------------------ metrics
+    def track(self, project: str, mode: str = "offline", name: str | None = None) -> None:
+        """Also send metrics to Weights & Biases (``offline``: files under RUN_DIR/wandb, no account)."""
+        import wandb
+
+        self._wandb = wandb.init(
+            project=project,
+            name=name or self.path.name,
+            dir=str(self.path),
+            config=self.config,
+            mode=mode,
+            resume="allow",
+            id=re.sub(r"[^A-Za-z0-9_-]", "-", self.path.resolve().name),
+        )
+
+    def log(self, step: int, **metrics: Any) -> None:
+        """One line of ``metrics.jsonl`` (and a wandb step when tracking)."""
+        row = {"step": int(step), "time": round(time.time() - self.started, 3), **metrics}
+        self._metrics.write(json.dumps(row) + "\n")
+        if self._wandb is not None:
+            self._wandb.log(metrics, step=int(step))
+
+    def close(self) -> None:
+        self._metrics.close()
+        if self._wandb is not None:
+            self._wandb.finish()
+            self._wandb = None
+
+    def __enter__(self) -> RunDir:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_metrics(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The rows of a run's ``metrics.jsonl`` (a torn last line, from a crash, is skipped)."""
+    rows = []
+    file = Path(path)
+    if file.is_dir():
+        file = file / "metrics.jsonl"
+    for line in file.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
