@@ -385,6 +385,9 @@ def _loop(
         "seconds": elapsed,
         "steps_per_s": (agent.step - start_step) / max(elapsed, 1e-9),
         "recent_return": float(np.mean(recent)) if recent else None,
+        "updates": agent.updates,
+        "replay_transitions": len(rb),
+        "replay_nbytes": int(rb.nbytes),
     }
 
 

@@ -363,34 +363,10 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- pong
-@contextmanager
-def capture_replay() -> Iterator[list[Any]]:
-    """Record the replay buffers ``seigen.agents.dqn.train`` builds (to read their ``nbytes`` after).
-
-    ``train`` keeps its buffer to itself, so the class it calls is swapped, for the
-    duration, for a subclass that appends each new instance to the yielded list.
-    """
-    from seigen.agents import dqn
-
-    original = dqn.ReplayBuffer
-    seen: list[Any] = []
-
-    class RecordedReplayBuffer(original):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            seen.append(self)
-
-    dqn.ReplayBuffer = RecordedReplayBuffer
-    try:
-        yield seen
-    finally:
-        dqn.ReplayBuffer = original
-
-
 def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     """One ``kind="pong"`` row: a short seigen DQN run on Pong (see the module docstring)."""
     from seigen.agents.dqn import train
-    from seigen.agents.dqn_config import DQNConfig, resolve
+    from seigen.agents.dqn_config import DQNConfig
 
     seed = cfg.seeds[0]
     task = progress.add_task(f"pong {cfg.pong_steps:,} steps", total=None)
@@ -411,16 +387,9 @@ def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
             eval_episodes=cfg.pong_eval_episodes,
         )
         t0 = time.perf_counter()
-        with capture_replay() as buffers:
-            summary = train(dcfg)
+        summary = train(dcfg)
         wall = time.perf_counter() - t0
     progress.update(task, total=1, completed=1)
-    rb = buffers[0] if buffers else None
-    full = resolve(dcfg)
-    # the loop learns at the steps t >= learning_starts that are multiples of train_frequency (t from 1)
-    first = max(full.learning_starts, 1)
-    rounds = max(0, int(summary["steps"]) // full.train_frequency - (first - 1) // full.train_frequency)
-    updates = rounds * full.gradient_steps
     stack, height, width = 4, 84, 84  # the Atari observation: uint8 [4, 84, 84]
     naive = cfg.pong_buffer * stack * height * width  # one 4-frame stack per transition
     ev = summary["evaluation"]
@@ -441,10 +410,10 @@ def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
             "eval_std": float(ev["std"]),
             "eval_episodes": int(ev["episodes"]),
             "learning_starts": cfg.pong_learning_starts,
-            "gradient_steps": updates,
+            "gradient_steps": int(summary["updates"]),
             "replay_capacity": cfg.pong_buffer,
-            "replay_transitions": len(rb) if rb is not None else None,
-            "replay_nbytes": int(rb.nbytes) if rb is not None else None,
+            "replay_transitions": int(summary["replay_transitions"]),
+            "replay_nbytes": int(summary["replay_nbytes"]),
             "naive_nbytes": naive,
             "wall_s": wall,
             "unit": UNIT_STEP,
