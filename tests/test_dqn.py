@@ -256,3 +256,19 @@ def test_evaluation_uses_the_protocol_not_training_rewards(tmp_path):
     result = evaluate(cfg, agent, 2)
     assert result["episodes"] == 2 and len(result["returns"]) == 2
     assert Path(tmp_path).exists()
+
+
+def test_board_game_training_respects_the_legal_moves(tmp_path):
+    """Tic-tac-toe against a random opponent: masks in acting, in the targets, and at evaluation."""
+    cfg = DQNConfig(
+        env="seigen/TicTacToe-v0",
+        total_steps=3_000,
+        learning_starts=500,
+        run_dir=str(tmp_path / "ttt"),
+        device="cpu",
+        progress=False,
+        eval_episodes=20,
+    )
+    summary = train(cfg)  # an illegal move would raise inside the env
+    assert summary["episodes"] > 300 and summary["evaluation"]["episodes"] == 20
+    assert summary["evaluation"]["mean"] > 0  # better than losing to a random player on average
