@@ -16,7 +16,8 @@ class DQNConfig:
     Unset hyperparameters (None) come from the preset of the env's family: classic control
     (rl-baselines3-zoo's CartPole-v1 settings) or Atari (Nature DQN as CleanRL runs it).
     The run directory gets config.json, metrics.jsonl and atomic checkpoints; --resume
-    continues the run from its latest checkpoint (the replay buffer starts empty again).
+    continues the run from its latest checkpoint. The replay buffer (gigabytes on Atari) is
+    not saved: after a resume, learning waits for max(batch, learning_starts / 10) new steps.
     """
 
     env: str = "CartPole-v1"
