@@ -66,20 +66,26 @@ SB3_MISSING = (
     "pip install 'seigen[bench]' (or stable-baselines3>=2.3)"
 )
 
-# rl-baselines3-zoo's dqn.yml for CartPole-v1 (seigen's classic preset holds the same numbers)
-SB3_CARTPOLE = dict(
-    learning_rate=2.3e-3,
-    batch_size=64,
-    buffer_size=100_000,
-    learning_starts=1_000,
-    gamma=0.99,
-    target_update_interval=10,
-    train_freq=256,
-    gradient_steps=128,
-    exploration_fraction=0.16,
-    exploration_final_eps=0.04,
-    policy_kwargs=dict(net_arch=[256, 256]),
-)
+
+def sb3_cartpole() -> dict:
+    """SB3's DQN arguments from seigen's classic preset (rl-baselines3-zoo's dqn.yml for CartPole-v1),
+    so the two learners cannot drift apart."""
+    from seigen.agents.dqn_config import PRESETS
+
+    p = PRESETS["classic"]
+    return dict(
+        learning_rate=p["learning_rate"],
+        batch_size=p["batch_size"],
+        buffer_size=p["buffer_size"],
+        learning_starts=p["learning_starts"],
+        gamma=0.99,
+        target_update_interval=p["target_update_interval"],
+        train_freq=p["train_frequency"],
+        gradient_steps=p["gradient_steps"],
+        exploration_fraction=p["exploration_fraction"],
+        exploration_final_eps=p["end_epsilon"],
+        policy_kwargs=dict(net_arch=list(p["hidden"])),
+    )
 
 
 def sb3_available() -> bool:
@@ -151,7 +157,7 @@ def run_sb3_dqn(env: str, seed: int, steps: int, eval_episodes: int) -> dict:
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     t0 = time.perf_counter()
-    model = DQN("MlpPolicy", gym.make(env), seed=seed, device="cpu", verbose=0, **SB3_CARTPOLE)
+    model = DQN("MlpPolicy", gym.make(env), seed=seed, device="cpu", verbose=0, **sb3_cartpole())
     t1 = time.perf_counter()
     model.learn(total_timesteps=steps, progress_bar=False)
     seconds = time.perf_counter() - t1

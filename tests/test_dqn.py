@@ -147,8 +147,9 @@ class Corridor(gym.Env):
 gym.register("SeigenCorridor-v0", entry_point=Corridor, max_episode_steps=30)
 
 
-def test_dqn_learns_a_small_deterministic_env_in_seconds(tmp_path):
-    cfg = DQNConfig(
+def corridor(tmp_path: Path, **kw: object) -> DQNConfig:
+    """Settings that learn the corridor in a few thousand steps."""
+    base = dict(
         env="SeigenCorridor-v0",
         total_steps=3_000,
         learning_starts=300,
@@ -163,7 +164,11 @@ def test_dqn_learns_a_small_deterministic_env_in_seconds(tmp_path):
         progress=False,
         eval_episodes=5,
     )
-    summary = train(cfg)
+    return DQNConfig(**(base | kw))
+
+
+def test_dqn_learns_a_small_deterministic_env_in_seconds(tmp_path):
+    summary = train(corridor(tmp_path))
     assert summary["evaluation"]["mean"] == 1.0  # reaches the reward in every evaluation episode
     rows = read_metrics(tmp_path / "run")
     assert any("episodic_return" in r for r in rows) and rows[-1]["eval/mean"] == 1.0
@@ -178,23 +183,7 @@ def test_dqn_learns_a_small_deterministic_env_in_seconds(tmp_path):
     ],
 )
 def test_every_switch_learns_the_corridor(tmp_path, switches):
-    cfg = DQNConfig(
-        env="SeigenCorridor-v0",
-        total_steps=3_000,
-        learning_starts=300,
-        train_frequency=1,
-        gradient_steps=1,
-        target_update_interval=switches.pop("target_update_interval", 100),
-        exploration_fraction=0.5,
-        learning_rate=1e-3,
-        batch_size=32,
-        run_dir=str(tmp_path / "run"),
-        device="cpu",
-        progress=False,
-        eval_episodes=3,
-        **switches,
-    )
-    assert train(cfg)["evaluation"]["mean"] == 1.0
+    assert train(corridor(tmp_path, eval_episodes=3, **switches))["evaluation"]["mean"] == 1.0
 
 
 def test_cartpole_is_solved_by_the_preset(tmp_path):
@@ -210,22 +199,10 @@ def test_cartpole_is_solved_by_the_preset(tmp_path):
 
 
 def test_resume_continues_from_the_latest_checkpoint(tmp_path):
-    base = dict(
-        env="SeigenCorridor-v0",
-        learning_starts=200,
-        train_frequency=1,
-        gradient_steps=1,
-        target_update_interval=100,
-        batch_size=16,
-        checkpoint_every=500,
-        run_dir=str(tmp_path / "run"),
-        device="cpu",
-        progress=False,
-        eval_episodes=1,
-    )
-    train(DQNConfig(total_steps=1_000, **base))
+    base = dict(learning_starts=200, batch_size=16, checkpoint_every=500, eval_episodes=1)
+    train(corridor(tmp_path, total_steps=1_000, **base))
     first = load_checkpoint(tmp_path / "run" / "checkpoints" / "step-000001000.pt")
-    train(DQNConfig(total_steps=1_500, resume=True, **base))
+    train(corridor(tmp_path, total_steps=1_500, resume=True, **base))
     _, agent = load_agent(tmp_path / "run", device="cpu")
     assert agent.step == 1_500 and agent.updates > first["updates"]
     steps = [r["step"] for r in read_metrics(tmp_path / "run")]
