@@ -270,38 +270,48 @@ def train(cfg: DQNConfig, on_episode: Callable[[int, float], None] | None = None
 def _train(
     cfg: DQNConfig, device: torch.device, on_episode: Callable[[int, float], None] | None
 ) -> dict[str, Any]:
-    run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
-    if cfg.track:
-        run.track("seigen", mode=cfg.wandb_mode, name=f"dqn-{cfg.env}-{cfg.seed}")
-    envs = make_envs(cfg, training=True)
+    envs = make_envs(cfg, training=True)  # a bad env id fails here, before the run directory exists
     try:
-        obs_shape = envs.single_observation_space.shape
-        num_actions = int(envs.single_action_space.n)
-        torch.manual_seed(cfg.seed)
-        agent = DQN(cfg, tuple(obs_shape), num_actions, device)
-        if cfg.resume:
-            agent.load_state_dict(run.load_latest())
-        rng = np.random.default_rng(cfg.seed + agent.step)
-        frame_stack = obs_shape[0] if agent.q.image else 1
-        rb = ReplayBuffer(
-            cfg.buffer_size,
-            tuple(obs_shape),
-            envs.single_observation_space.dtype,
-            num_envs=cfg.num_envs,
-            frame_stack=frame_stack,
-            n_step=cfg.n_step,
-            gamma=cfg.gamma,
-            mask_dim=num_actions if cfg.env in BOARD_GAMES else None,
-            prioritized=cfg.prioritized,
-            alpha=cfg.per_alpha,
-            seed=cfg.seed,
-        )
-        summary = _loop(cfg, run, envs, agent, rb, rng, on_episode)
+        if not hasattr(envs.single_action_space, "n"):
+            raise ValueError(f"DQN needs discrete actions; {cfg.env} has {envs.single_action_space}")
+        run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
+        try:
+            if cfg.track:
+                run.track("seigen", mode=cfg.wandb_mode, name=f"dqn-{cfg.env}-{cfg.seed}")
+            obs_shape = tuple(envs.single_observation_space.shape)
+            num_actions = int(envs.single_action_space.n)
+            torch.manual_seed(cfg.seed)
+            agent = DQN(cfg, obs_shape, num_actions, device)
+            if cfg.resume:
+                agent.load_state_dict(run.load_latest())
+            rb = ReplayBuffer(
+                cfg.buffer_size,
+                obs_shape,
+                envs.single_observation_space.dtype,
+                num_envs=cfg.num_envs,
+                frame_stack=obs_shape[0] if agent.q.image else 1,
+                n_step=cfg.n_step,
+                gamma=cfg.gamma,
+                mask_dim=num_actions if cfg.env in BOARD_GAMES else None,
+                prioritized=cfg.prioritized,
+                alpha=cfg.per_alpha,
+                seed=cfg.seed,
+            )
+            rng = np.random.default_rng(cfg.seed + agent.step)
+            try:
+                summary = _loop(cfg, run, envs, agent, rb, rng, on_episode)
+            except KeyboardInterrupt:
+                run.save_checkpoint(agent.state_dict(), agent.step)  # Ctrl-C loses no progress
+                raise
+            envs.close()
+            summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
+            run.log(
+                agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"}
+            )
+        finally:
+            run.close()
     finally:
         envs.close()
-    summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
-    run.log(agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"})
-    run.close()
     return summary
 
 

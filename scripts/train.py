@@ -10,17 +10,19 @@ from seigen.agents.dqn_config import DQNConfig
 
 def main_dqn(cfg: DQNConfig) -> int:
     """Train (or resume) the run, print where it is and how the final agent does."""
+    from gymnasium.error import Error as GymError
+
     from seigen.agents.dqn import train
     from seigen.agents.runs import RunError
 
     try:
         summary = train(cfg)
-    except (RunError, ValueError) as e:
+    except (RunError, ValueError, GymError) as e:
         print(f"seigen train dqn: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(
-            "seigen train dqn: interrupted; continue with --resume (the latest checkpoint is kept)",
+            "seigen train dqn: interrupted; a checkpoint was saved: continue with --resume",
             file=sys.stderr,
         )
         return 130

@@ -222,6 +222,12 @@ def test_cli_trains_and_evaluates(tmp_path, capsys):
     assert out["episodes"] == 3 and math.isfinite(out["mean"]) and "std" in out
     assert main(args) == 2  # the run exists: refused without --resume
     assert "--resume" in capsys.readouterr().err
+    bad = ["train", "dqn", "--env", "NoSuchEnv-v0", "--run-dir", str(tmp_path / "bad"), "--no-progress"]
+    assert main(bad) == 2
+    assert "NoSuchEnv" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+    pendulum = ["train", "dqn", "--env", "Pendulum-v1", "--run-dir", str(tmp_path / "pend"), "--no-progress"]
+    assert main(pendulum) == 2
+    assert "discrete actions" in capsys.readouterr().err
     (run / "checkpoints" / "step-000000600.pt").write_bytes(b"garbage")
     assert main(["eval", str(run)]) == 2
     assert "step-000000600.pt" in capsys.readouterr().err
@@ -249,3 +255,18 @@ def test_board_game_training_respects_the_legal_moves(tmp_path):
     summary = train(cfg)  # an illegal move would raise inside the env
     assert summary["episodes"] > 300 and summary["evaluation"]["episodes"] == 20
     assert summary["evaluation"]["mean"] > 0  # better than losing to a random player on average
+
+
+def test_an_interrupt_saves_a_checkpoint_to_resume_from(tmp_path):
+    def stop(step: int, ret: float) -> None:
+        if step > 700:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(corridor(tmp_path, total_steps=3_000, checkpoint_every=10_000), on_episode=stop)
+    _, agent = load_agent(tmp_path / "run", device="cpu")
+    assert 700 < agent.step < 3_000
+    summary = train(
+        corridor(tmp_path, total_steps=1_500, resume=True, checkpoint_every=10_000, eval_episodes=1)
+    )
+    assert summary["steps"] == 1_500
