@@ -54,7 +54,7 @@ from seigen.scripts.configs import BenchRLConfig
 CARTPOLE = "CartPole-v1"
 PONG = "ALE/Pong-v5"
 SEIGEN, SB3 = "seigen", "sb3"
-SEIGEN_SYNC, GYM_ASYNC = "seigen-sync", "gymnasium-async"
+SEIGEN_SYNC, GYM_ASYNC, ENVPOOL = "seigen-sync", "gymnasium-async", "envpool"
 FRAMES_PER_STEP = 4  # AtariPreprocessing's frame_skip in seigen.envs.make
 EVAL_SEED_OFFSET = 10_000  # evaluation envs are seeded seed + this (seigen's evaluate does the same)
 GOAL_SPEEDUP = 2.0  # the issue: at least 2x SB3's steps/s ...
@@ -285,7 +285,50 @@ def make_atari_envs(impl: str, num_envs: int, seed: int) -> Any:
     if impl == GYM_ASYNC:
         thunks = [make_env(PONG, seed=seed + i, training=True) for i in range(num_envs)]
         return gym.vector.AsyncVectorEnv(thunks, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
-    raise ValueError(f"unknown vector env {impl!r}; expected {SEIGEN_SYNC} or {GYM_ASYNC}")
+    if impl == ENVPOOL:
+        return _EnvPool(num_envs, seed)
+    raise ValueError(f"unknown vector env {impl!r}; expected {SEIGEN_SYNC}, {GYM_ASYNC} or {ENVPOOL}")
+
+
+def envpool_available() -> bool:
+    """Whether EnvPool (a C++ vector env, not a dependency of seigen) can be imported."""
+    return importlib.util.find_spec("envpool") is not None
+
+
+class _EnvPool:
+    """EnvPool's Pong with the same protocol (sticky actions 0.25, no life loss, frame skip 4 with
+    max-pooling, 84x84 grayscale, 4-frame stack, 30 no-ops, 27k-step cap, clipped rewards),
+    with the two attributes ``step_envs`` reads."""
+
+    def __init__(self, num_envs: int, seed: int) -> None:
+        import envpool
+
+        self.env = envpool.make(
+            "Pong-v5",
+            env_type="gymnasium",
+            num_envs=num_envs,
+            seed=seed,
+            episodic_life=False,
+            reward_clip=True,
+            repeat_action_probability=0.25,
+            noop_max=30,
+            frame_skip=4,
+            stack_num=4,
+            img_height=84,
+            img_width=84,
+            max_episode_steps=27_000,
+        )
+        self.num_envs = num_envs
+        self.single_action_space = self.env.action_space
+
+    def reset(self, seed: int | None = None) -> Any:
+        return self.env.reset()
+
+    def step(self, actions: np.ndarray) -> Any:
+        return self.env.step(actions)
+
+    def close(self) -> None:
+        self.env.close()
 
 
 def step_envs(envs: Any, seconds: float, rng: np.random.Generator, advance: Callable[[float], None]) -> dict:
@@ -311,8 +354,11 @@ def step_envs(envs: Any, seconds: float, rng: np.random.Generator, advance: Call
 
 
 def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
-    """``kind="env"`` rows: seigen's synchronous vector env, then Gymnasium's async one."""
-    impls = [SEIGEN_SYNC, GYM_ASYNC] if cfg.peer else [SEIGEN_SYNC]
+    """``kind="env"`` rows: seigen's synchronous vector env, then Gymnasium's async one and,
+    when it is installed, EnvPool; with a ratio row per peer."""
+    impls = [SEIGEN_SYNC]
+    if cfg.peer:
+        impls += [GYM_ASYNC] + ([ENVPOOL] if envpool_available() else [])
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     seed = cfg.seeds[0]
     rows = []
@@ -343,7 +389,7 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
                 "impl": impl,
                 "env": PONG,
                 "num_envs": cfg.num_envs,
-                "processes": 1 if impl == SEIGEN_SYNC else cfg.num_envs,
+                "processes": cfg.num_envs if impl == GYM_ASYNC else 1,
                 "frames_per_s": frames_per_s,
                 "steps_per_s": frames_per_s / FRAMES_PER_STEP,
                 "frames_per_s_runs": fps,
@@ -352,17 +398,17 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
                 "repeats": cfg.env_repeats,
                 "unit": UNIT_FRAME,
                 "cpu": cpu_model(),
-                "cores": 1 if impl == SEIGEN_SYNC else min(cfg.num_envs, cpus),
+                "cores": 1 if impl == SEIGEN_SYNC else min(cfg.num_envs, cpus),  # EnvPool: its threads
                 "cpus_available": cpus,
             }
         )
-    if len(rows) == 2:
+    for peer in rows[1:]:
         rows.append(
             {
                 "kind": "ratio",
-                "ratio": f"{SEIGEN_SYNC}/{GYM_ASYNC}",
+                "ratio": f"{SEIGEN_SYNC}/{peer['impl']}",
                 "env": PONG,
-                "frames_per_s": rows[0]["frames_per_s"] / rows[1]["frames_per_s"],
+                "frames_per_s": rows[0]["frames_per_s"] / peer["frames_per_s"],
             }
         )
     return rows
@@ -525,7 +571,7 @@ def render_tables(rows: list[dict]) -> list[Any]:
             f"{first['repeats']} x {first['seconds']:g} s; random actions; Machado protocol, training wrappers"
         )
         for r in (
-            row for row in rows if row["kind"] == "ratio" and row["ratio"] == f"{SEIGEN_SYNC}/{GYM_ASYNC}"
+            row for row in rows if row["kind"] == "ratio" and row["ratio"].startswith(f"{SEIGEN_SYNC}/")
         ):
             caption += f"\n{r['ratio']}: {r['frames_per_s']:,.2f}x frames/s"
         table = Table(title=f"Atari env ({first['env']}): {UNIT_FRAME}", caption=caption)
