@@ -356,14 +356,18 @@ def _loop(
             if final is not None:
                 for i in np.flatnonzero(final):
                     real_next[i] = infos["final_obs"][i]
-            next_masks = _masks(infos, n, agent.num_actions)
-            if next_masks is not None and final is not None and final.any():
+            masks = _masks(
+                infos, n, agent.num_actions
+            )  # legal moves at next_obs (reset obs where an episode ended)
+            next_masks = masks
+            if masks is not None and final is not None and final.any():
+                next_masks = masks.copy()
                 fin = infos.get("final_info", {})
                 fm = _masks(fin, n, agent.num_actions) if "action_mask" in fin else None
                 for i in np.flatnonzero(final):
                     next_masks[i] = fm[i] if fm is not None else False
             rb.add(obs, actions, rewards, terminated, truncated, real_next, next_masks)
-            obs, masks = next_obs, _masks(infos, n, agent.num_actions)
+            obs = next_obs
             agent.step += n
             for ret, length in _episode_stats(infos):
                 agent.episodes += 1
