@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.replay import ReplayBuffer
-from seigen.agents.runs import CheckpointError, RunDir, latest_checkpoint, load_checkpoint
+from seigen.agents.runs import CheckpointError, RunDir, latest_checkpoint, load_checkpoint, pick_device
 
 
 def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_envs: int | None = None) -> Any:
@@ -47,14 +47,6 @@ def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_en
     num_envs = cfg.num_envs if num_envs is None else num_envs
     extra = {"learner_side": "random"} if cfg.env in BOARD_GAMES else {}
     return make_vector_env(cfg.env, num_envs, seed=seed, training=training, **extra)
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda: no CUDA device is available")
-    return torch.device(name)
 
 
 def masked_argmax(q: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:

@@ -70,6 +70,15 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> Path | None:
     return found[-1][1] if found else None
 
 
+def pick_device(name: str) -> torch.device:
+    """``auto`` (cuda when present, else cpu), ``cpu`` or ``cuda`` (an error when there is none)."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available")
+    return torch.device(name)
+
+
 def config_dict(config: Any) -> dict[str, Any]:
     """A dataclass config as JSON-ready data (tuples become lists)."""
     return json.loads(json.dumps(dataclasses.asdict(config), default=str))

@@ -255,3 +255,47 @@ class PettingZooGame:
 
     def __repr__(self) -> str:
         return f"PettingZooGame({self.env}, history={self.history})"
+
+
+GAMES = ("tictactoe", "connect4", "go")
+
+
+def make_game(name: str, size: int = 9, komi: float | None = None, rules: str = "chinese") -> Game:
+    """A fresh native game by name: ``tictactoe``, ``connect4`` or ``go`` (``size``, ``komi``, ``rules``)."""
+    if name == "tictactoe":
+        return TicTacToe()
+    if name == "connect4":
+        return ConnectFour()
+    if name == "go":
+        if not 2 <= size <= 25:
+            raise ValueError(f"Go board size must be 2 to 25, got {size}")
+        return GoGame(size=size, rules=rules, komi=komi)
+    raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+
+
+def symmetries(name: str, size: int = 9) -> list[tuple[int, bool, np.ndarray]]:
+    """The board symmetries a game's rules do not see, as ``(rotations, flip, action_perm)``.
+
+    Transform ``t`` maps feature planes by ``np.rot90(np.flip(x, -1) if flip else x, k, (-2, -1))``
+    and action ``a`` to ``action_perm[a]``. Go and tic-tac-toe have the 8 of the square;
+    Connect Four only the mirror (gravity fixes up and down). The identity comes first.
+    """
+    if name == "connect4":
+        return [(0, False, np.arange(7)), (0, True, np.arange(7)[::-1].copy())]
+    if name == "tictactoe":
+        n, extra = 3, 0
+    elif name == "go":
+        n, extra = size, 1
+    else:
+        raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+    cells = np.arange(n * n).reshape(n, n)  # action r * n + c sits on feature cell (r, c)
+    out = []
+    for flip in (False, True):
+        for k in range(4):
+            moved = np.rot90(np.flip(cells, -1) if flip else cells, k, (-2, -1))
+            perm = np.empty(n * n + extra, dtype=np.int64)
+            perm[moved.reshape(-1)] = np.arange(n * n)  # the stone at cell moved[i] ends up at i
+            if extra:
+                perm[n * n] = n * n
+            out.append((k, flip, perm))
+    return out

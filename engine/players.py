@@ -5,6 +5,8 @@
   all-moves-as-first blend), on several threads: a genuine CPU player before any net.
 * ``MCTSPlayer``: the batched PUCT tree search (``seigen.engine.search``) with C light
   playouts (or nothing: uniform) at the leaves, keeping its tree between moves.
+* ``NetPlayer``: the same search with a trained policy-value net at the leaves
+  (``NetPlayer.load(run_dir_or_checkpoint)``); it plays its net's board size only.
 
 A player searches within ``SearchLimits`` (playouts and/or seconds) and returns a
 ``Decision``; ``analyze`` reports ``Analysis`` snapshots until told to stop, which is
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -67,9 +70,13 @@ class Decision:
 
 
 class Player:
-    """The interface: ``genmove`` decides, ``analyze`` streams snapshots (default: none)."""
+    """The interface: ``genmove`` decides, ``analyze`` streams snapshots (default: none).
+
+    ``board_size``: the only board size the player can play (None: any); the GTP engine
+    refuses other sizes."""
 
     name = "player"
+    board_size: int | None = None
 
     def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
         raise NotImplementedError
@@ -337,13 +344,16 @@ class MCTSPlayer(Player):
     name: str = field(default="mcts", init=False)
 
     def __post_init__(self) -> None:
-        if self.evaluator not in ("rollout", "uniform"):
-            raise ValueError(f"unknown evaluator {self.evaluator!r}; expected rollout or uniform")
+        self._check_evaluator()
         if self.visits < 1:
             raise ValueError("visits must be at least 1")
         self._search = None
         self._key: tuple | None = None
         self._moves: list[tuple[str, int]] = []
+
+    def _check_evaluator(self) -> None:
+        if self.evaluator not in ("rollout", "uniform"):
+            raise ValueError(f"unknown evaluator {self.evaluator!r}; expected rollout or uniform")
 
     def _make_evaluator(self):
         from seigen.engine.search import UniformEvaluator
@@ -454,6 +464,86 @@ class MCTSPlayer(Player):
         self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
 
 
+@dataclass
+class NetPlayer(MCTSPlayer):
+    """``MCTSPlayer`` with a policy-value net at the leaves (AlphaZero): priors and values
+    from ``net`` (``model(x[B, 17, N, N]) -> (logits[B, N*N+1], value[B])``), no playouts.
+
+    The tree is kept between moves, analysis and resigning work as for ``MCTSPlayer``.
+    The net reads ``Board.features``, so it plays the board size it was trained on
+    (``board_size``) and no other. ``game`` is the checkpoint's game (``size``, ``komi``,
+    ``rules``), which GTP uses for its defaults. ``NetPlayer.load(path)`` reads a run
+    directory or checkpoint file.
+    """
+
+    visits: int = 800
+    evaluator: str = "net"
+    net: Any = None
+    device: str | None = None
+    cache_size: int = 0
+    game: dict = field(default_factory=dict)
+    board_size: int | None = field(default=None, init=False)
+    name: str = field(default="net", init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.net is None:
+            raise ValueError("NetPlayer needs a net")
+        spec = getattr(getattr(self.net, "_orig_mod", self.net), "spec", None)
+        if spec is not None:
+            if spec.height != spec.width or spec.actions != spec.height * spec.width + 1:
+                raise ValueError(
+                    f"not a Go net: it reads {spec.height}x{spec.width} and has {spec.actions} actions"
+                )
+            self.board_size = int(spec.height)
+        else:
+            self.board_size = int(self.game.get("size", 19))
+        from seigen.engine.search import NetEvaluator
+
+        self._evaluator = NetEvaluator(self.net, device=self.device, cache_size=self.cache_size)
+
+    def _check_evaluator(self) -> None:
+        if self.evaluator != "net":
+            raise ValueError(f"the net player's evaluator is its net, not {self.evaluator!r}")
+
+    def _make_evaluator(self):
+        return self._evaluator
+
+    @classmethod
+    def load(cls, path: str, **kwargs: Any) -> NetPlayer:
+        """The player of a run directory (its latest checkpoint) or a checkpoint file.
+
+        Raises ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError``
+        for a net that does not play Go."""
+        from seigen.agents.pvnet import load_net  # the one place the engine reaches for a trained net
+
+        net, meta = load_net(path, device="cpu")
+        game = dict(meta.get("game") or {})
+        if game.get("name") != "go":
+            raise ValueError(f"{meta.get('path', path)}: a {game.get('name', 'non-Go')} net, not a Go one")
+        return cls(net=net, game=game, **kwargs)
+
+    def _check_size(self, board: Board) -> None:
+        if board.size != self.board_size:
+            n = self.board_size
+            raise ValueError(f"the net plays {n}x{n} only, not {board.size}x{board.size}")
+
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        self._check_size(board)
+        return super().genmove(board, color, limits, cleanup)
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        self._check_size(board)
+        super().analyze(board, color, should_stop, interval, report)
+
+
 def make_player(
     kind: str,
     *,
@@ -463,8 +553,13 @@ def make_player(
     resign_threshold: float = 0.05,
     evaluator: str = "rollout",
     c_puct: float | None = None,
+    model: str | None = None,
+    device: str | None = None,
 ) -> Player:
-    """A player by name: ``random``, ``rollout`` or ``mcts`` (``net`` arrives with the networks)."""
+    """A player by name: ``random``, ``rollout``, ``mcts`` or ``net`` (``model``: a run
+    directory or checkpoint of a Go net; ``device``: default cuda when present).
+
+    Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
@@ -475,5 +570,15 @@ def make_player(
             visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold, **extra
         )
     if kind == "net":
-        raise ValueError("player 'net' needs trained networks, which are not built yet")
-    raise ValueError(f"unknown player {kind!r}; expected random, rollout or mcts")
+        if model is None:
+            raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
+        from seigen.agents.runs import CheckpointError
+
+        extra = {} if c_puct is None else {"c_puct": c_puct}
+        try:
+            return NetPlayer.load(
+                model, visits=playouts, seed=seed, resign_threshold=resign_threshold, device=device, **extra
+            )
+        except CheckpointError as e:
+            raise ValueError(str(e)) from None
+    raise ValueError(f"unknown player {kind!r}; expected random, rollout, mcts or net")

@@ -69,6 +69,11 @@ COMMANDS = Group(
                 ),
             },
         ),
+        "selfplay": Leaf(
+            config="seigen.selfplay.config:SelfPlayConfig",
+            run="seigen.scripts.selfplay:main",
+            summary="Train an AlphaZero agent (tic-tac-toe, Connect Four, Go) by self-play; resumable, with an Elo ladder.",
+        ),
         "train": Group(
             summary="Train a learner: dqn (the DQN family).",
             children={
@@ -88,6 +93,11 @@ COMMANDS = Group(
             config="seigen.scripts.configs:GTPConfig",
             run="seigen.scripts.gtp:main",
             summary="Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, KaTrain, match servers).",
+        ),
+        "play": Leaf(
+            config="seigen.scripts.configs:PlayConfig",
+            run="seigen.scripts.play:main",
+            summary="Play a game in the terminal against a trained agent: tic-tac-toe, Connect Four or Go.",
         ),
         "demo": Leaf(
             config="seigen.scripts.configs:DemoConfig",

@@ -220,28 +220,32 @@ class GTPConfig:
     Add `seigen gtp` (with any options) as an engine in your GUI. Nothing but GTP
     answers is written to stdout; logs go to stderr or --log. Analysis commands
     (lz-analyze, kata-analyze) stream win rates and visits until the next command.
+    The net player plays the board size of its network only (other sizes are refused)
+    and takes its defaults for --size, --komi and --rules from the network's game.
     """
 
     player: Literal["random", "rollout", "mcts", "net"] = "rollout"
-    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts) or mcts (the batched PUCT tree search with C light playouts at the leaves). net arrives with the networks."""
+    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the batched PUCT tree search with C light playouts at the leaves) or net (the same search with a trained policy-value network, --model)."""
     model: str | None = None
-    """Checkpoint or run directory of a trained network (for --player net, not built yet)."""
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
-    """Cap on playouts (simulations for mcts) per move; without time settings from the GUI, the default is 10000."""
-    rules: RulesPreset = "chinese"
-    """Rules preset until the GUI sets others (kgs-rules, kata-set-rules)."""
-    size: int = 19
-    """Board size until the GUI sends boardsize."""
+    """Cap on playouts (simulations for mcts and net) per move; without time settings from the GUI, the default is 10000 (800 for net)."""
+    rules: RulesPreset | None = None
+    """Rules preset until the GUI sets others (kgs-rules, kata-set-rules); default chinese (net: the network's)."""
+    size: int | None = None
+    """Board size until the GUI sends boardsize; default 19 (net: the network's, the only size it plays)."""
     komi: float | None = None
-    """Komi until the GUI sends komi (default: the rules preset's)."""
+    """Komi until the GUI sends komi (default: the rules preset's; net: the network's)."""
     threads: int = 1
     """Search threads of the rollout player (light playouts run in C without the GIL)."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
     c_puct: float | None = None
-    """Exploration constant of the mcts player's PUCT (default: the player's own)."""
+    """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the net player's network runs: auto = cuda when present, else cpu."""
     seed: int = 0
     """Random seed of the player."""
     log: str | None = None
@@ -250,7 +254,8 @@ class GTPConfig:
     """Log every command and answer (debug level)."""
 
     def __post_init__(self) -> None:
-        _check_size(self.size)
+        if self.size is not None:
+            _check_size(self.size)
         if self.visits is not None and self.visits < 1:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
         if self.threads < 1:
@@ -259,6 +264,32 @@ class GTPConfig:
             raise ValueError(f"--resign-threshold must be in [0, 1), got {self.resign_threshold}")
         if self.c_puct is not None and not self.c_puct > 0:
             raise ValueError(f"--c-puct must be positive, got {self.c_puct}")
+
+
+@dataclass(frozen=True)
+class PlayConfig:
+    """Play a game in the terminal against a trained agent: tic-tac-toe, Connect Four or Go.
+
+    The game is the one the agent was trained on. Moves: tic-tac-toe a square 0-8 (row
+    by row from the top left) or "row col" (0-2 each); Connect Four a column 0-6; Go a
+    vertex like D4, or pass. Bad input is refused with a message and asked again;
+    "quit" or the end of input leaves the game.
+    """
+
+    model: str
+    """Run directory (its latest checkpoint) or checkpoint file of the agent (AlphaZero or a DQN board-game run)."""
+    visits: int = 200
+    """Search simulations per move of an AlphaZero agent."""
+    color: Literal["first", "second"] = "first"
+    """Whether you move first (X, black) or second (O, white)."""
+    seed: int = 0
+    """Seed of the agent's search."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the agent's network runs: auto = cuda when present, else cpu."""
+
+    def __post_init__(self) -> None:
+        if self.visits < 1:
+            raise ValueError(f"--visits must be at least 1, got {self.visits}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,39 @@ import sys
 from seigen.scripts.configs import GTPConfig
 
 
+def one_line(error: Exception) -> str:
+    """An error's message on one line (torch's load errors span many)."""
+    return " ".join(str(error).split())
+
+
+def sized_engine(player, **kwargs):
+    """A ``GTPEngine`` that refuses the board sizes ``player.board_size`` rules out
+    (``boardsize`` answers ``unacceptable size``, ``loadsgf`` of another size fails)."""
+    from seigen.engine.gtp import GTPEngine, GTPFailure
+
+    class SizedGTPEngine(GTPEngine):
+        def _size_ok(self, size: int) -> bool:
+            fixed = getattr(self.player, "board_size", None)
+            return fixed is None or size == fixed
+
+        def cmd_boardsize(self, args: list[str]) -> str:
+            self._nargs(args, 1)
+            if not self._size_ok(self._int(args[0], "board size")):
+                raise GTPFailure("unacceptable size")
+            return super().cmd_boardsize(args)
+
+        def cmd_loadsgf(self, args: list[str]) -> str:
+            board, rules = self.board, self.rules
+            answer = super().cmd_loadsgf(args)
+            if not self._size_ok(self.board.size):
+                n, fixed = self.board.size, self.player.board_size
+                self.board, self.rules = board, rules
+                raise GTPFailure(f"cannot load file: a {n}x{n} game; this player plays {fixed}x{fixed} only")
+            return answer
+
+    return SizedGTPEngine(player, **kwargs)
+
+
 def main(cfg: GTPConfig) -> int:
     """Build the player and serve GTP until ``quit`` or the end of input."""
     handler: logging.Handler = logging.FileHandler(cfg.log) if cfg.log else logging.StreamHandler(sys.stderr)
@@ -16,25 +49,46 @@ def main(cfg: GTPConfig) -> int:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if cfg.verbose else logging.INFO)
 
-    from seigen.engine.gtp import GTPEngine, run_gtp
+    from seigen.engine.gtp import run_gtp
     from seigen.engine.players import make_player
 
+    net = cfg.player == "net"
     try:
         player = make_player(
             cfg.player,
-            playouts=cfg.visits or 10_000,
+            playouts=cfg.visits or (800 if net else 10_000),
             threads=cfg.threads,
             seed=cfg.seed,
             resign_threshold=cfg.resign_threshold,
             evaluator=cfg.evaluator,
             c_puct=cfg.c_puct,
+            model=cfg.model,
+            device=None if cfg.device == "auto" else cfg.device,
         )
     except ValueError as e:
-        print(f"seigen gtp: error: {e}", file=sys.stderr)
+        print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)
         return 2
-    if cfg.model is not None and cfg.player != "net":
+    if cfg.model is not None and not net:
         root.warning("--model is used by --player net only; the %s player ignores it", cfg.player)
-    engine = GTPEngine(player, size=cfg.size, rules=cfg.rules, komi=cfg.komi, visits=cfg.visits)
-    root.info("seigen gtp ready: %s player, %dx%d, %s rules", cfg.player, cfg.size, cfg.size, cfg.rules)
+    size, rules, komi = cfg.size or 19, cfg.rules or "chinese", cfg.komi
+    if net:
+        game = player.game
+        if cfg.size is not None and cfg.size != player.board_size:
+            n = player.board_size
+            print(
+                f"seigen gtp: error: --size {cfg.size}: the network plays {n}x{n} only ({cfg.model})",
+                file=sys.stderr,
+            )
+            return 2
+        size = player.board_size
+        rules = cfg.rules or game.get("rules") or "chinese"
+        if komi is None and game.get("komi") is not None:
+            komi = float(game["komi"])
+    try:
+        engine = sized_engine(player, size=size, rules=rules, komi=komi, visits=cfg.visits)
+    except ValueError as e:  # the net's saved rules or komi
+        print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)
+        return 2
+    root.info("seigen gtp ready: %s player, %dx%d, %s rules", cfg.player, size, size, rules)
     run_gtp(engine)
     return 0

@@ -1171,3 +1171,95 @@ def test_rules_cross_check_with_gnugo(gnugo_path: str) -> None:
                 tally["gnugo_scores"] += 1
     print(f"gnugo GTP cross-check: {tally}")
     assert tally["illegal_points"] > 0 and tally["gnugo_scores"] >= games // 2, tally
+
+
+# ---------------------------------------------------------------- the net player
+
+
+def net_checkpoint(game: str = "go") -> dict:
+    """A tiny untrained policy-value net's checkpoint: 5x5 Go with komi 6.5, or tic-tac-toe."""
+    import torch
+
+    from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+
+    torch.manual_seed(0)
+    if game == "go":
+        spec = NetSpec(17, 5, 5, 26, blocks=1, channels=8)
+        meta = {"name": "go", "size": 5, "komi": 6.5, "rules": "chinese", "max_moves": 75}
+    else:
+        spec, meta = NetSpec(2, 3, 3, 9, blocks=1, channels=8), {"name": "tictactoe"}
+    return net_state(PolicyValueNet(spec), meta)
+
+
+def save_net(path: Path, game: str = "go") -> Path:
+    import torch
+
+    torch.save({**net_checkpoint(game), "step": 0}, path)
+    return path
+
+
+def test_net_player_plays_analyzes_and_keeps_to_its_board_size(tmp_path: Path) -> None:
+    from seigen.agents.runs import RunDir
+
+    with RunDir(tmp_path / "run", {"game": "go"}) as run:  # --model takes a run directory
+        run.save_checkpoint(net_checkpoint(), 10)
+    g = Engine(
+        "--player", "net", "--model", str(tmp_path / "run"), "--visits", "32", "--resign-threshold", "0"
+    )
+    try:
+        assert "net player" in g.ok("version")
+        assert "komi 6.5" in g.ok("showboard")  # the net's komi when none was given
+        assert g.fails("boardsize 9") == "unacceptable size"
+        assert g.fails("boardsize 19") == "unacceptable size"
+        g.ok("boardsize 5")
+        sgf = tmp_path / "nine.sgf"
+        write_sgf(Board(9), sgf)
+        assert "9x9" in g.fails(f"loadsgf {sgf}")
+        assert "5 . . . . . 5" in g.ok("showboard")  # still the 5x5 game
+        g.ok("play b C3")
+        move = g.ok("genmove w")
+        assert move == "pass" or move in g.stones("white")
+        before = g.state()
+        infos = stream_then_stop(g, "lz-analyze 10", 101, "lz")
+        assert all(
+            i["move"] == "pass" or (i["move"][0] in "ABCDE" and 1 <= int(i["move"][1:]) <= 5)
+            for line in infos
+            for i in parse_info(line, "lz", size=5)
+        )
+        stream_then_stop(g, "kata-analyze b interval 10", 201, "kata")
+        assert g.state() == before
+        for _ in range(4):
+            g.ok("genmove b")
+            g.ok("genmove w")
+        g.quit()
+    finally:
+        g.kill()
+
+
+@pytest.mark.parametrize("case", ["no-model", "missing", "corrupt", "tictactoe", "size"])
+def test_net_player_refuses_a_bad_model_with_one_line_and_status_2(tmp_path: Path, case: str) -> None:
+    args = ["--player", "net"]
+    if case == "missing":
+        args += ["--model", str(tmp_path / "nowhere.pt")]
+    elif case == "corrupt":
+        (tmp_path / "broken.pt").write_bytes(b"\x80\x02 not a checkpoint")
+        args += ["--model", str(tmp_path / "broken.pt")]
+    elif case == "tictactoe":
+        args += ["--model", str(save_net(tmp_path / "ttt.pt", "tictactoe"))]
+    elif case == "size":
+        args += ["--model", str(save_net(tmp_path / "go5.pt")), "--size", "9"]
+    done = subprocess.run(
+        [*seigen_argv(), "gtp", *args], input=b"genmove b\n", capture_output=True, timeout=60
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2 and done.stdout == b"", err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("seigen gtp: error:"), err
+    expected = {
+        "no-model": "--model",
+        "missing": "nowhere.pt",
+        "corrupt": "broken.pt",
+        "tictactoe": "not a Go one",
+        "size": "plays 5x5 only",
+    }[case]
+    assert expected in lines[0]

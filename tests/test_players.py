@@ -122,7 +122,7 @@ def test_make_player_names():
     assert isinstance(make_player("random"), RandomPlayer)
     assert isinstance(make_player("rollout", playouts=10), RolloutPlayer)
     assert isinstance(make_player("mcts", playouts=10), MCTSPlayer)
-    with pytest.raises(ValueError, match="not built yet"):
+    with pytest.raises(ValueError, match="needs a trained network"):
         make_player("net")
     with pytest.raises(ValueError, match="unknown player"):
         make_player("alphago")
@@ -246,3 +246,88 @@ def test_mcts_resigns_a_hopeless_position():
     player = MCTSPlayer(visits=1500, seed=0, min_visits_to_resign=1000)
     d = player.genmove(board, "white", SearchLimits())
     assert d.resign
+
+
+# ---------------------------------------------------------------- the net player
+
+
+def tiny_go_net(size: int = 5, pass_bias: float = 0.0):
+    import torch
+
+    from seigen.agents.pvnet import NetSpec, PolicyValueNet
+
+    torch.manual_seed(0)
+    net = PolicyValueNet(NetSpec(17, size, size, size * size + 1, blocks=1, channels=8)).eval()
+    with torch.no_grad():
+        net.policy_fc.bias[-1] += pass_bias
+    return net
+
+
+def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path):
+    import torch
+
+    from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+    from seigen.engine.players import NetPlayer
+
+    game = {"name": "go", "size": 5, "komi": 6.5, "rules": "chinese", "max_moves": 75}
+    torch.save({**net_state(tiny_go_net(), game), "step": 0}, tmp_path / "go.pt")
+    player = make_player("net", model=str(tmp_path / "go.pt"), playouts=50, seed=3, device="cpu", c_puct=2.0)
+    assert isinstance(player, NetPlayer) and player.name == "net" and player.board_size == 5
+    assert player.visits == 50 and player.c_puct == 2.0 and player.game["komi"] == 6.5
+    with pytest.raises(ValueError, match="needs a trained network"):
+        make_player("net")
+    (tmp_path / "bad.pt").write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"bad\.pt"):
+        make_player("net", model=str(tmp_path / "bad.pt"))
+    ttt = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
+    torch.save({**net_state(ttt, {"name": "tictactoe"}), "step": 0}, tmp_path / "ttt.pt")
+    with pytest.raises(ValueError, match="tictactoe net, not a Go one"):
+        make_player("net", model=str(tmp_path / "ttt.pt"))
+    with pytest.raises(ValueError, match="the net plays 5x5 only"):
+        player.genmove(Board(9), "black", SearchLimits())
+
+
+def test_net_player_keeps_its_tree_and_reports_analysis():
+    from seigen.engine.players import NetPlayer
+
+    board = Board(5)
+    player = NetPlayer(net=tiny_go_net(), visits=200, seed=0, device="cpu", resign_threshold=0.0)
+    first = player.genmove(board, "black", SearchLimits())
+    assert first.move is not None and board.is_legal(first.move)
+    assert first.analysis.playouts == 200 and first.analysis.moves[0].move == first.move
+    board.play(first.move)
+    pv = first.analysis.moves[0].pv
+    if len(pv) < 2:
+        pytest.skip("the search saw no reply")
+    board.play(pv[1])
+    search = player._search
+    player.search(board, SearchLimits(playouts=1))
+    assert player._search is search  # moved along, not rebuilt
+    reports = []
+    calls = {"n": 0}
+
+    def stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 4
+
+    player.analyze(board, "black", stop, 0.0, reports.append)
+    assert reports and all(0 <= m.winrate <= 1 for r in reports for m in r.moves)
+
+
+def test_net_player_resigns_when_its_net_says_the_game_is_lost():
+    import torch
+
+    from seigen.engine.players import NetPlayer
+
+    class BlackLoses(torch.nn.Module):
+        """Uniform policy; value -1 with black to move, +1 with white to move (plane 16)."""
+
+        def forward(self, x):
+            return torch.zeros(x.shape[0], 26), 1.0 - 2.0 * x[:, 16, 0, 0]
+
+    player = NetPlayer(
+        net=BlackLoses(), game={"size": 5}, visits=64, seed=0, device="cpu", min_visits_to_resign=32
+    )
+    assert player.board_size == 5
+    assert player.genmove(Board(5), "black", SearchLimits()).resign
+    assert not player.genmove(Board(5), "white", SearchLimits()).resign

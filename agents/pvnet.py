@@ -1,0 +1,241 @@
+"""Policy-value networks for AlphaZero: a ResNet built from the game's shape, its loss, and augmentation.
+
+The trunk is AlphaGo Zero's: a 3x3 convolution, then ``blocks`` residual blocks of two
+3x3 convolutions with batch norm, ``channels`` wide. The policy head is a 1x1
+convolution to 2 planes and a linear layer to the actions (Go's pass included); the
+value head a 1x1 convolution to 1 plane, a hidden layer and ``tanh``. With
+``global_pool`` every other block adds a KataGo-style bias: the mean and max of its
+planes over the board, through a linear layer, added to each channel, so that a block
+sees the whole board at once. With ``ownership`` (Go) two more heads predict, from the
+mover's view, who owns each point at the end (tanh per point) and the final score
+margin; both are auxiliary targets that speed up learning (KataGo).
+
+The same ``NetSpec`` serves tic-tac-toe, Connect Four and Go of any size; it is saved
+in every checkpoint so that a net is rebuilt without its training config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class NetSpec:
+    """The shape of a policy-value net: what it reads, what it predicts, how big it is."""
+
+    in_channels: int
+    height: int
+    width: int
+    actions: int
+    blocks: int = 4
+    channels: int = 64
+    global_pool: bool = False
+    ownership: bool = False
+    value_hidden: int = 128
+
+    def __post_init__(self) -> None:
+        if min(self.in_channels, self.height, self.width, self.actions, self.channels) < 1 or self.blocks < 0:
+            raise ValueError(f"bad network shape: {self}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NetSpec:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+class GlobalPoolBias(nn.Module):
+    """Mean and max of each plane over the board -> a per-channel bias (KataGo's global pooling)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.fc = nn.Linear(2 * channels, channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
+        return x + self.fc(pooled)[:, :, None, None]
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int, global_pool: bool = False) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.pool = GlobalPoolBias(channels) if global_pool else None
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)))
+        if self.pool is not None:
+            y = self.pool(y)
+        y = self.bn2(self.conv2(y))
+        return F.relu(x + y)
+
+
+class PolicyValueNet(nn.Module):
+    """``net(x[B, C, H, W]) -> (policy_logits[B, A], value[B])``; ``net(x, all_heads=True)`` adds the aux heads."""
+
+    def __init__(self, spec: NetSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        c, h, w = spec.channels, spec.height, spec.width
+        self.stem = nn.Sequential(
+            nn.Conv2d(spec.in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU()
+        )
+        self.blocks = nn.Sequential(
+            *[ResidualBlock(c, global_pool=spec.global_pool and i % 2 == 1) for i in range(spec.blocks)]
+        )
+        self.policy_conv = nn.Sequential(nn.Conv2d(c, 2, 1, bias=False), nn.BatchNorm2d(2), nn.ReLU())
+        self.policy_fc = nn.Linear(2 * h * w, spec.actions)
+        self.value_conv = nn.Sequential(nn.Conv2d(c, 1, 1, bias=False), nn.BatchNorm2d(1), nn.ReLU())
+        self.value_fc = nn.Sequential(
+            nn.Linear(h * w, spec.value_hidden), nn.ReLU(), nn.Linear(spec.value_hidden, 1)
+        )
+        if spec.ownership:
+            self.ownership_conv = nn.Conv2d(c, 1, 1)
+            self.score_fc = nn.Sequential(
+                nn.Linear(2 * c, spec.value_hidden), nn.ReLU(), nn.Linear(spec.value_hidden, 1)
+            )
+
+    def heads(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """All heads: ``policy`` logits, ``value`` in [-1, 1], and with ``ownership`` also
+        ``ownership`` [B, H*W] in [-1, 1] and ``score`` [B] (the final margin for the mover over H*W)."""
+        t = self.blocks(self.stem(x))
+        out = {
+            "policy": self.policy_fc(self.policy_conv(t).flatten(1)),
+            "value": torch.tanh(self.value_fc(self.value_conv(t).flatten(1))).squeeze(1),
+        }
+        if self.spec.ownership:
+            out["ownership"] = torch.tanh(self.ownership_conv(t).flatten(1))
+            pooled = torch.cat([t.mean(dim=(2, 3)), t.amax(dim=(2, 3))], dim=1)
+            out["score"] = self.score_fc(pooled).squeeze(1)
+        return out
+
+    def forward(self, x: torch.Tensor, all_heads: bool = False) -> Any:
+        """``(policy_logits, value)``; with ``all_heads`` the dict of ``heads``."""
+        out = self.heads(x)
+        return out if all_heads else (out["policy"], out["value"])
+
+
+def policy_value_loss(
+    net: Any,
+    batch: dict[str, torch.Tensor],
+    *,
+    ownership_weight: float = 1.5,
+    score_weight: float = 0.5,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """AlphaZero's loss on a batch: policy cross-entropy with the search's distribution plus
+    the value's squared error with the game's outcome (plus the aux heads when present).
+
+    ``batch``: ``features`` [B, C, H, W] float, ``policy`` [B, A] (rows sum to 1), ``value``
+    [B] in {-1, 0, 1}; for aux heads ``ownership`` [B, H*W] and ``score`` [B] (points, mover's view).
+    L2 regularisation is the optimizer's weight decay.
+    """
+    out = net(batch["features"], all_heads=True)
+    logp = F.log_softmax(out["policy"].float(), dim=1)
+    target = batch["policy"]
+    policy_loss = -(target * logp).sum(dim=1).mean()
+    value_loss = F.mse_loss(out["value"].float(), batch["value"])
+    loss = policy_loss + value_loss
+    stats = {"policy_loss": policy_loss.detach(), "value_loss": value_loss.detach()}
+    if "ownership" in out and "ownership" in batch:
+        own_loss = F.mse_loss(out["ownership"].float(), batch["ownership"])
+        area = float(batch["ownership"].shape[1])
+        score_loss = F.mse_loss(out["score"].float(), batch["score"] / area)
+        loss = loss + ownership_weight * own_loss + score_weight * score_loss
+        stats["ownership_loss"] = own_loss.detach()
+        stats["score_loss"] = score_loss.detach()
+    with torch.no_grad():
+        entropy = -(target * torch.log(target.clamp_min(1e-12))).sum(dim=1).mean()
+        stats["policy_kl"] = policy_loss.detach() - entropy
+    return loss, {k: float(v) for k, v in stats.items()}
+
+
+class Augmenter:
+    """Random board symmetries for a training batch, on the batch's device.
+
+    One symmetry per sample, applied group by group: features are rotated/flipped as
+    planes, policies (and ownership) permuted with the game's action permutation
+    (``seigen.engine.games.symmetries``).
+    """
+
+    def __init__(
+        self, transforms: list[tuple[int, bool, np.ndarray]], device: torch.device | str = "cpu"
+    ) -> None:
+        self.transforms = [
+            (k, flip, torch.as_tensor(np.argsort(perm), device=device)) for k, flip, perm in transforms
+        ]
+
+    def __call__(
+        self, batch: dict[str, torch.Tensor], generator: torch.Generator | None = None
+    ) -> dict[str, torch.Tensor]:
+        if len(self.transforms) <= 1:
+            return batch
+        b = batch["features"].shape[0]
+        which = torch.randint(len(self.transforms), (b,), generator=generator).to(batch["features"].device)
+        out = {k: v.clone() for k, v in batch.items()}
+        for t, (k, flip, inverse) in enumerate(self.transforms):
+            idx = (which == t).nonzero().squeeze(1)
+            if t == 0 or idx.numel() == 0:
+                continue
+            x = batch["features"][idx]
+            if flip:
+                x = x.flip(-1)
+            out["features"][idx] = torch.rot90(x, k, (-2, -1))
+            out["policy"][idx] = batch["policy"][idx][:, inverse]
+            if "ownership" in batch:
+                n = inverse.shape[0] - 1  # Go: points, then pass
+                out["ownership"][idx] = batch["ownership"][idx][:, inverse[:n]]
+        return out
+
+
+def load_net(path: str | Any, device: str | torch.device = "cpu") -> tuple[PolicyValueNet, dict[str, Any]]:
+    """A trained net (in eval mode) and its checkpoint's dict, from a run directory (its
+    latest checkpoint) or a checkpoint file; ``CheckpointError`` names a bad file.
+
+    The dict holds ``game`` (``name``, ``size``, ``komi``, ``rules``, ``max_moves``: what
+    ``seigen.engine.games.make_game`` takes), ``spec`` and ``step``.
+    """
+    from pathlib import Path
+
+    from seigen.agents.runs import CheckpointError, latest_checkpoint, load_checkpoint
+
+    path = Path(path)
+    if path.is_dir():
+        found = latest_checkpoint(path)
+        if found is None:
+            raise CheckpointError(f"{path}: no checkpoint in this run directory")
+        path = found
+    state = load_checkpoint(path)
+    if state.get("kind") != "alphazero" or "spec" not in state or "model" not in state:
+        raise CheckpointError(f"{path}: not an AlphaZero checkpoint (kind {state.get('kind')!r})")
+    try:
+        net = PolicyValueNet(NetSpec.from_dict(state["spec"]))
+        net.load_state_dict(state["model"])
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise CheckpointError(f"{path}: the weights do not fit the saved network shape ({e})") from None
+    return net.to(device).eval(), {**state, "path": str(path)}
+
+
+def net_state(net: PolicyValueNet, game: dict[str, Any]) -> dict[str, Any]:
+    """The part of a checkpoint that rebuilds the net (``load_net``): ``kind``, ``spec``, ``model``, ``game``.
+
+    ``game``: ``name`` and, for Go, ``size``, ``komi``, ``rules``, ``max_moves``.
+    """
+    model = getattr(net, "_orig_mod", net)  # torch.compile wraps the module
+    return {
+        "kind": "alphazero",
+        "spec": model.spec.to_dict(),
+        "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "game": dict(game),
+    }

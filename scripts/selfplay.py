@@ -1,0 +1,73 @@
+"""``seigen selfplay``: run (or resume) AlphaZero self-play, with a live line and a closing summary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from seigen.selfplay.config import SelfPlayConfig
+
+
+def _status_line(run: Any, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float) -> str:
+    cfg = run.cfg
+    limit = f" / {cfg.max_minutes:g} min" if cfg.max_minutes else ""
+    parts = [
+        f"{elapsed / 60:5.1f} min{limit}",
+        f"games {row['games']:,}",
+        f"{row['positions_per_s']:,.0f} pos/s",
+        f"{row['evals_per_s']:,.0f} evals/s",
+        f"step {run.trainer.step:,}",
+    ]
+    if "loss" in row:
+        parts.append(
+            f"loss {row['loss']:.3f} (policy {row['policy_loss']:.3f}, value {row['value_loss']:.3f})"
+        )
+    elif row["window"] < cfg.min_positions:
+        parts.append(f"filling window {row['window']:,}/{cfg.min_positions:,}")
+    if latest_eval and latest_eval.get("elo") is not None:
+        parts.append(f"Elo {latest_eval['elo']:.0f} (step {latest_eval.get('step', '?')})")
+    return " | ".join(parts)
+
+
+def main(cfg: SelfPlayConfig) -> int:
+    """Run self-play until a limit or Ctrl-C, then evaluate the final net and print a summary."""
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    from seigen.agents.runs import RunError
+    from seigen.selfplay.run import run_selfplay
+
+    console = Console(stderr=True)
+    live = (
+        Live(Text("starting ..."), console=console, refresh_per_second=2, transient=False)
+        if cfg.progress
+        else None
+    )
+
+    def status(run: Any, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float) -> None:
+        if live is not None:
+            live.update(Text(_status_line(run, row, latest_eval, elapsed)))
+
+    try:
+        if live is not None:
+            live.start()
+        try:
+            summary = run_selfplay(cfg, status if live is not None else None)
+        finally:
+            if live is not None:
+                live.stop()
+    except (RunError, ValueError) as e:
+        print(f"seigen selfplay: error: {e}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary['run_dir']}: {summary['games']:,} games, {summary['positions']:,} positions, "
+        f"{summary['steps']:,} training steps in {summary['minutes']:.1f} min "
+        f"({summary['positions_per_s']:,.0f} positions/s, {summary['evals_per_s']:,.0f} net evaluations/s)"
+    )
+    if summary["failure"]:
+        print(f"seigen selfplay: error: {summary['failure']}", file=sys.stderr)
+        return 1
+    if summary["interrupted"]:
+        print("stopped; continue with: seigen selfplay --resume --run-dir " + summary["run_dir"])
+    return 0

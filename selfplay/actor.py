@@ -1,0 +1,240 @@
+"""The self-play actor: many games in lock-step through one ``BatchedSearch``, one net call per step.
+
+Each actor process follows ``RUN_DIR/checkpoints/latest`` (it reloads the weights when the
+pointer moves), records every position of its games (features, the search's policy
+target, the mover) and writes the games it has finished as a shard at least every
+``shard_seconds`` and when it stops. A finished slot gets a fresh game at once, so the
+batch stays full.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seigen.engine.games import GoGame, make_game
+from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig
+from seigen.selfplay.shards import GameRecord, write_shard
+
+log = logging.getLogger("seigen.selfplay.actor")
+
+DISK_FULL = 3
+"""Exit status of an actor that could not write its shard (disk full or unwritable)."""
+
+
+def area_ownership(colors: np.ndarray) -> np.ndarray:
+    """Tromp-Taylor owner of each point (+1 black, -1 white, 0 neither) from a board's colours
+    (0 empty, 1 black, 2 white): stones own their point, an empty region the colour that
+    alone borders it."""
+    n = colors.shape[0]
+    own = np.where(colors == 1, 1, np.where(colors == 2, -1, 0)).astype(np.int8)
+    seen = np.zeros_like(colors, dtype=bool)
+    for r0 in range(n):
+        for c0 in range(n):
+            if colors[r0, c0] != 0 or seen[r0, c0]:
+                continue
+            region, borders, stack = [], set(), [(r0, c0)]
+            seen[r0, c0] = True
+            while stack:
+                r, c = stack.pop()
+                region.append((r, c))
+                for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+                    if 0 <= rr < n and 0 <= cc < n:
+                        if colors[rr, cc] == 0:
+                            if not seen[rr, cc]:
+                                seen[rr, cc] = True
+                                stack.append((rr, cc))
+                        else:
+                            borders.add(int(colors[rr, cc]))
+            if len(borders) == 1:
+                value = 1 if borders == {1} else -1
+                for r, c in region:
+                    own[r, c] = value
+    return own
+
+
+def search_config(cfg: Any, seed: int) -> SearchConfig:
+    """The self-play search of a ``SelfPlayConfig``: Gumbel root, or PUCT with Dirichlet noise."""
+    return SearchConfig(
+        visits=cfg.visits,
+        leaves_per_tree=cfg.leaves_per_tree,
+        c_puct=cfg.c_puct,
+        dirichlet_alpha=cfg.dirichlet_alpha,
+        dirichlet_epsilon=0.0 if cfg.gumbel else 0.25,
+        temperature=1.0,
+        temperature_moves=cfg.temperature_moves,
+        reuse_tree=True,
+        resign_threshold=cfg.resign_threshold,
+        gumbel=cfg.gumbel,
+        gumbel_considered=cfg.gumbel_considered,
+        gumbel_c_scale=cfg.gumbel_c_scale,
+        seed=seed,
+    )
+
+
+def new_game(cfg: Any) -> Any:
+    game = make_game(cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules)
+    if isinstance(game, GoGame) and cfg.max_moves:
+        game = GoGame(game.board, max_moves=cfg.max_moves)
+    return game
+
+
+class SelfPlay:
+    """``games_in_flight`` self-play games of one actor, stepped together.
+
+    ``step()`` runs one search in every game, records the positions, plays the chosen
+    moves and returns the games that finished (their slots restart with new games).
+    """
+
+    def __init__(self, cfg: Any, net: Any, device: str = "cpu", seed: int = 0) -> None:
+        self.cfg = cfg
+        self.rng = np.random.default_rng(seed)
+        self.evaluator = NetEvaluator(net, device=device)
+        games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
+        self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
+        self.records = [GameRecord() for _ in games]
+        self.may_resign = [self._resign_allowed() for _ in games]
+        self.evaluations = 0
+        self.eval_seconds = 0.0
+
+    def _resign_allowed(self) -> bool:
+        return self.cfg.resign_threshold > -1.0 and self.rng.random() >= self.cfg.resign_off_fraction
+
+    def set_weights(self, state_dict: dict[str, Any]) -> None:
+        self.evaluator.model.load_state_dict(state_dict)
+        self.evaluator.model.eval()
+
+    def step(self) -> list[GameRecord]:
+        t = self.search.timings
+        before = (t["simulations"], t["evaluate"])
+        results = self.search.run()
+        self.evaluations += t["simulations"] - before[0]
+        self.eval_seconds += t["evaluate"] - before[1]
+        actions: list[int | None] = []
+        resigned: list[int] = []
+        for i, (game, r) in enumerate(zip(self.search.games, results, strict=True)):
+            rec = self.records[i]
+            rec.features.append(game.features().astype(np.uint8))
+            rec.policy.append(r.policy)
+            rec.movers.append(game.to_play)
+            if r.resign and self.may_resign[i]:
+                resigned.append(i)
+                rec.moves.append(-1)
+                actions.append(None)
+                continue
+            a = self.search.choose(r, move_number=len(game.history))
+            rec.moves.append(a)
+            actions.append(a)
+        self.search.advance(actions)
+        done = []
+        for i, game in enumerate(self.search.games):
+            if i in resigned:
+                loser = game.to_play
+                done.append(self._finish(i, -1.0 if loser == 0 else 1.0))
+            elif game.is_terminal():
+                done.append(self._finish(i, float(game.returns())))
+        return done
+
+    def _finish(self, i: int, result: float) -> GameRecord:
+        game = self.search.games[i]
+        rec = self.records[i]
+        rec.result = result
+        if isinstance(game, GoGame) and self.cfg.ownership:
+            board = game.board
+            if game.is_terminal():
+                rec.ownership = area_ownership(board.colors())
+                rec.score = float(board.score())
+            else:  # resigned: the owners as light playouts see them
+                rec.ownership = np.sign(
+                    np.round(board.ownership(n=64, seed=int(self.rng.integers(2**31))))
+                ).astype(np.int8)
+                rec.score = float(rec.ownership.sum()) - board._komi_total()
+        self.search.reset(i, new_game(self.cfg))
+        self.records[i] = GameRecord()
+        self.may_resign[i] = self._resign_allowed()
+        return rec
+
+
+def _read_pointer(checkpoints: Path) -> str | None:
+    try:
+        return (checkpoints / "latest").read_text().strip() or None
+    except OSError:
+        return None
+
+
+class ParentWatch:
+    """``is_set()`` when the stop event is set or the process that started this one is gone
+    (killed with SIGKILL, say): a child never outlives its run."""
+
+    def __init__(self, stop: Any) -> None:
+        self.stop = stop
+        self.parent = os.getppid()
+
+    def is_set(self) -> bool:
+        return self.stop.is_set() or os.getppid() != self.parent
+
+
+def actor_main(run_dir: str, cfg: Any, actor: int, stop: Any, device: str = "cpu") -> None:
+    """An actor process: play until ``stop`` is set, writing shards to ``RUN_DIR/games``."""
+    import torch
+
+    from seigen.agents.pvnet import load_net
+    from seigen.agents.runs import CheckpointError
+
+    torch.set_num_threads(1)
+    stop = ParentWatch(stop)
+    run = Path(run_dir)
+    logging.basicConfig(
+        filename=run / "logs" / f"actor-{actor}.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    checkpoints, games_dir = run / "checkpoints", run / "games"
+    name = None
+    while name is None and not stop.is_set():
+        name = _read_pointer(checkpoints)
+        if name is None:
+            time.sleep(0.2)
+    if stop.is_set():
+        return
+    net, _ = load_net(checkpoints / name)
+    seed = int.from_bytes(os.urandom(4), "little") ^ (actor * 7919) ^ int(cfg.seed)
+    play = SelfPlay(cfg, net, device=device, seed=seed)
+    log.info("actor %d: playing %d games with %s", actor, cfg.games_in_flight, name)
+    pending: list[GameRecord] = []
+    last_flush = last_poll = time.monotonic()
+
+    def flush() -> None:
+        nonlocal pending, last_flush
+        if pending:
+            try:
+                write_shard(games_dir, actor, pending, (play.evaluations, play.eval_seconds))
+            except OSError as e:
+                log.error("actor %d: cannot write a shard in %s: %s", actor, games_dir, e)
+                raise SystemExit(DISK_FULL) from None
+            play.evaluations, play.eval_seconds = 0, 0.0
+            pending = []
+        last_flush = time.monotonic()
+
+    while not stop.is_set():
+        pending.extend(play.step())
+        now = time.monotonic()
+        if now - last_flush >= cfg.shard_seconds:
+            flush()
+        if now - last_poll >= 1.0:
+            last_poll = now
+            newest = _read_pointer(checkpoints)
+            if newest is not None and newest != name:
+                try:
+                    net, _ = load_net(checkpoints / newest)
+                    play.set_weights(net.state_dict())
+                    name = newest
+                    log.info("actor %d: now playing with %s", actor, name)
+                except CheckpointError as e:  # removed or damaged meanwhile: keep the current net
+                    log.warning("actor %d: %s", actor, e)
+    flush()

@@ -1,0 +1,324 @@
+"""The self-play config and its per-game presets, importing nothing heavy (the CLI parses it first)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+GameName = Literal["tictactoe", "connect4", "go"]
+
+
+@dataclass(frozen=True)
+class SelfPlayConfig:
+    """Train an AlphaZero agent (tic-tac-toe, Connect Four, Go) by self-play; resumable, with an Elo ladder.
+
+    Actors play games with a net and a search, a trainer learns from a window of recent
+    games, an evaluator rates each new net against random play, rollout MCTS and the
+    previous net.
+
+    Unset fields (None) come from the game's preset, then from --config FILE (JSON), then
+    from the flags given. The run directory holds the whole state (config.json, games/,
+    checkpoints/, metrics.jsonl, eval.jsonl); --resume continues it after any crash.
+    """
+
+    game: GameName = "tictactoe"
+    """The game: tictactoe, connect4 or go."""
+    size: int = 9
+    """Go: board size (2 to 25)."""
+    komi: float = 7.0
+    """Go: komi (area scoring)."""
+    rules: str = "chinese"
+    """Go: rules preset (chinese, tromp-taylor, ...; self-play scores by area)."""
+    run_dir: str | None = None
+    """Where the run lives; default runs/<game>-<date>-<time>."""
+    resume: bool = False
+    """Continue the run in --run-dir from its latest checkpoint and games."""
+    config: str | None = None
+    """A JSON file of fields (as in config.json) applied over the preset; flags given win."""
+    max_minutes: float | None = None
+    """Stop after this many minutes of this session (Ctrl-C also stops cleanly)."""
+    max_games: int | None = None
+    """Stop once the run has this many finished games in all."""
+    max_steps: int | None = None
+    """Stop once the trainer has made this many gradient steps in all."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the trainer's net runs (auto: cuda when present)."""
+    threads: int | None = None
+    """CPU threads of the trainer's torch (default: the cores left over by the actors, at least 1)."""
+    actor_device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the actors' and evaluator's nets run (auto: the trainer's device)."""
+    seed: int = 0
+    """Seed of the actors' search noise, the trainer's sampling and the net's init."""
+    track: bool = False
+    """Also log to Weights & Biases (offline files under the run directory unless --wandb-mode online)."""
+    wandb_mode: Literal["offline", "online"] = "offline"
+    """Weights & Biases mode when --track is on."""
+    progress: bool = True
+    """Show a live progress line (games, positions/s, loss, Elo)."""
+
+    # ---- network
+    blocks: int | None = None
+    """Residual blocks of the net."""
+    channels: int | None = None
+    """Channels of each block."""
+    global_pool: bool | None = None
+    """KataGo-style global pooling bias in every other block."""
+    ownership: bool | None = None
+    """Go: ownership and score heads as auxiliary targets."""
+
+    # ---- self-play search
+    actors: int | None = None
+    """Self-play processes (each plays --games-in-flight games in lock-step)."""
+    games_in_flight: int | None = None
+    """Games each actor plays at once, with one batched net call per step."""
+    visits: int | None = None
+    """Simulations per move in self-play."""
+    gumbel: bool | None = None
+    """Gumbel root with sequential halving (good with few visits) instead of PUCT with Dirichlet noise."""
+    gumbel_considered: int | None = None
+    """Gumbel root: actions sampled at the root."""
+    gumbel_c_scale: float | None = None
+    """Gumbel root: scale of the completed Q-values in the improved policy (sharper targets when larger)."""
+    c_puct: float | None = None
+    """PUCT exploration constant."""
+    dirichlet_alpha: float | None = None
+    """PUCT self-play: Dirichlet noise concentration at the root (weight 0.25)."""
+    temperature_moves: int | None = None
+    """Moves sampled in proportion to visits at the start of each game (PUCT; the Gumbel root samples by itself)."""
+    leaves_per_tree: int | None = None
+    """Leaves each tree adds to one net batch (virtual loss)."""
+    resign_threshold: float | None = None
+    """Resign when the root value is below this (-1: never)."""
+    resign_off_fraction: float | None = None
+    """Fraction of games played out without resigning (to check the threshold)."""
+    max_moves: int | None = None
+    """Go: a game ends after this many moves (scored as it stands)."""
+    shard_seconds: float | None = None
+    """Actors write the games finished so far at least this often (a game is safe once written)."""
+
+    # ---- training
+    batch_size: int | None = None
+    """Positions per gradient step."""
+    optimizer: Literal["sgd", "adamw"] | None = None
+    """SGD with Nesterov momentum 0.9 (AlphaZero) or AdamW."""
+    lr: float | None = None
+    """Learning rate at the start ..."""
+    lr_final: float | None = None
+    """... falling along a cosine to this over --lr-decay-steps."""
+    lr_decay_steps: int | None = None
+    """Gradient steps of the cosine schedule (flat at --lr-final afterwards)."""
+    weight_decay: float | None = None
+    """L2 regularisation (as decoupled weight decay with AdamW)."""
+    window: int | None = None
+    """Positions in the training window (the most recent ones)."""
+    min_positions: int | None = None
+    """Positions on disk before training starts."""
+    reuse: float | None = None
+    """The trainer waits for new games once it has sampled this many positions per position played."""
+    checkpoint_every: int | None = None
+    """Gradient steps between checkpoints (the actors pick each one up)."""
+    augment: bool | None = None
+    """Train on random board symmetries (8 for Go and tic-tac-toe, the mirror for Connect Four)."""
+    amp: bool | None = None
+    """Mixed precision (bfloat16) on cuda."""
+    compile: bool | None = None
+    """torch.compile the trainer's net (cuda)."""
+
+    # ---- evaluation
+    eval_every: float | None = None
+    """Minutes between evaluations of the latest net (0: no evaluator)."""
+    eval_games: int | None = None
+    """Games against each opponent per evaluation (colours alternate)."""
+    eval_visits: int | None = None
+    """Simulations per move of the net, the previous net and the rollout MCTS anchor in evaluation."""
+
+    def __post_init__(self) -> None:
+        if self.game == "go" and not 2 <= self.size <= 25:
+            raise ValueError(f"--size must be 2 to 25, got {self.size}")
+        for name in (
+            "actors",
+            "games_in_flight",
+            "visits",
+            "batch_size",
+            "window",
+            "eval_games",
+            "eval_visits",
+        ):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "tictactoe": dict(
+        blocks=2,
+        channels=32,
+        global_pool=False,
+        ownership=False,
+        actors=1,
+        games_in_flight=64,
+        visits=32,
+        gumbel=True,
+        gumbel_considered=9,
+        gumbel_c_scale=0.1,
+        c_puct=1.25,
+        dirichlet_alpha=1.0,
+        temperature_moves=4,
+        leaves_per_tree=4,
+        resign_threshold=-1.0,
+        resign_off_fraction=0.0,
+        max_moves=0,
+        shard_seconds=5.0,
+        batch_size=256,
+        optimizer="adamw",
+        lr=2e-3,
+        lr_final=2e-4,
+        lr_decay_steps=4_000,
+        weight_decay=1e-4,
+        window=20_000,
+        min_positions=1_000,
+        reuse=4.0,
+        checkpoint_every=200,
+        augment=True,
+        amp=True,
+        compile=False,
+        eval_every=1.0,
+        eval_games=20,
+        eval_visits=32,
+        max_minutes=10.0,
+    ),
+    "connect4": dict(
+        blocks=4,
+        channels=64,
+        global_pool=False,
+        ownership=False,
+        actors=1,
+        games_in_flight=128,
+        visits=48,
+        gumbel=True,
+        gumbel_considered=7,
+        gumbel_c_scale=0.1,
+        c_puct=1.25,
+        dirichlet_alpha=1.0,
+        temperature_moves=10,
+        leaves_per_tree=4,
+        resign_threshold=-1.0,
+        resign_off_fraction=0.0,
+        max_moves=0,
+        shard_seconds=10.0,
+        batch_size=256,
+        optimizer="adamw",
+        lr=1e-3,
+        lr_final=1e-4,
+        lr_decay_steps=30_000,
+        weight_decay=1e-4,
+        window=150_000,
+        min_positions=5_000,
+        reuse=4.0,
+        checkpoint_every=500,
+        augment=True,
+        amp=True,
+        compile=False,
+        eval_every=5.0,
+        eval_games=20,
+        eval_visits=100,
+        max_minutes=60.0,
+    ),
+    "go": dict(
+        blocks=6,
+        channels=64,
+        global_pool=True,
+        ownership=True,
+        actors=1,
+        games_in_flight=128,
+        visits=32,
+        gumbel=True,
+        gumbel_considered=16,
+        gumbel_c_scale=0.1,
+        c_puct=1.25,
+        dirichlet_alpha=0.1,
+        temperature_moves=20,
+        leaves_per_tree=4,
+        resign_threshold=-0.95,
+        resign_off_fraction=0.2,
+        max_moves=None,  # 3 * size * size
+        shard_seconds=30.0,
+        batch_size=256,
+        optimizer="sgd",
+        lr=0.02,
+        lr_final=0.002,
+        lr_decay_steps=200_000,
+        weight_decay=1e-4,
+        window=250_000,
+        min_positions=10_000,
+        reuse=4.0,
+        checkpoint_every=1_000,
+        augment=True,
+        amp=True,
+        compile=False,
+        eval_every=15.0,
+        eval_games=20,
+        eval_visits=64,
+        max_minutes=None,
+    ),
+}
+
+
+def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
+    """The config with fields from ``--config FILE`` where the flags left their defaults,
+    then every unset field (None) from the game's preset."""
+    if cfg.config:
+        path = Path(cfg.config)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: cannot read the config file ({e})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a config file holds one JSON object of fields")
+        fields = {f.name: f for f in dataclasses.fields(SelfPlayConfig)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise ValueError(f"{path}: unknown fields {', '.join(unknown)}")
+        skip = ("config", "resume", "run_dir", "max_minutes", "max_games", "max_steps")
+        given = {
+            k: v
+            for k, v in data.items()
+            if k not in skip and getattr(cfg, k) == fields[k].default and v is not None
+        }
+        cfg = dataclasses.replace(cfg, **given)
+    filled: dict[str, Any] = {k: v for k, v in PRESETS[cfg.game].items() if getattr(cfg, k) is None}
+    if cfg.run_dir is None:
+        filled["run_dir"] = f"runs/{cfg.game}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if filled.get("max_moves", cfg.max_moves) is None:
+        filled["max_moves"] = 3 * cfg.size * cfg.size
+    return dataclasses.replace(cfg, **filled)
+
+
+STRUCTURAL = ("game", "size", "komi", "rules", "blocks", "channels", "global_pool", "ownership")
+"""Fields a resumed run cannot change: its games and checkpoints depend on them."""
+
+
+def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
+    """The config of a resumed run: the saved ``config.json`` with the flags given now on top
+    (a flag counts as given when it differs from its default). Changing a structural field
+    is an error."""
+    fields = {f.name: f for f in dataclasses.fields(SelfPlayConfig)}
+    merged = {k: v for k, v in saved.items() if k in fields}
+    for name, f in fields.items():
+        value = getattr(cfg, name)
+        if value == f.default or name in ("resume", "run_dir", "config"):
+            continue
+        if name in STRUCTURAL and name in merged and merged[name] != value:
+            raise ValueError(
+                f"--{name.replace('_', '-')} {value} does not match the run being resumed ({merged[name]}); "
+                "a resumed run keeps its game and network"
+            )
+        merged[name] = value
+    merged.update(resume=True, run_dir=cfg.run_dir, config=None)
+    return resolve(SelfPlayConfig(**merged))

@@ -1,0 +1,373 @@
+"""``seigen selfplay``: one machine's AlphaZero run, from a fresh directory or resumed.
+
+::
+
+    actors (processes) ──shards──▶ RUN_DIR/games/ ──window──▶ trainer (this process)
+       ▲                                                          │
+       └──── RUN_DIR/checkpoints/latest ◀──── checkpoints ────────┘
+    evaluator (process): each new net vs random, rollout MCTS, previous ──▶ eval.jsonl
+
+The run directory is the whole state. Every file in it is written atomically, so a
+crash at any moment leaves complete shards and checkpoints; ``--resume`` reloads the
+newest checkpoint that loads, refills the window from the newest shards and goes on.
+A damaged shard or checkpoint is reported and skipped. Games count as finished once
+their shard is on disk, and that count never goes down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seigen.agents.runs import CHECKPOINT, CheckpointError, RunDir, RunError, load_checkpoint, pick_device
+from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, new_game
+from seigen.selfplay.config import SelfPlayConfig, resolve, resume_config
+from seigen.selfplay.shards import ShardError, Window, list_shards, read_shard
+from seigen.selfplay.trainer import Trainer, game_dict, net_spec
+
+log = logging.getLogger("seigen.selfplay")
+
+
+def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -> None:
+    from seigen.selfplay.evaluator import run_evaluator
+
+    os.nice(5)  # self-play and training come first
+    torch.set_num_threads(1)
+    logging.basicConfig(
+        filename=Path(run_dir) / "logs" / "evaluator.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    run_evaluator(
+        run_dir,
+        every_minutes=cfg.eval_every,
+        games=cfg.eval_games,
+        visits=cfg.eval_visits,
+        device=device,
+        stop=ParentWatch(stop),
+    )
+
+
+def _checkpoints_newest_first(run: RunDir) -> list[Path]:
+    found = [
+        (int(m.group(1)), p) for p in run.checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
+    ]
+    latest = run.latest_checkpoint()
+    ordered = [p for _, p in sorted(found, reverse=True)]
+    if latest is not None and latest in ordered:
+        ordered.remove(latest)
+        ordered.insert(0, latest)
+    return ordered
+
+
+class SelfPlayRun:
+    """The trainer side of a run: shards in, gradient steps, checkpoints out, and the processes around it."""
+
+    def __init__(self, cfg: SelfPlayConfig) -> None:
+        if cfg.resume:
+            if cfg.run_dir is None:
+                raise RunError("--resume needs --run-dir: the run to continue")
+            saved = Path(cfg.run_dir) / "config.json"
+            if not saved.is_file():
+                raise RunError(
+                    f"{cfg.run_dir}: nothing to resume (no config.json; is this a self-play run directory?)"
+                )
+            try:
+                cfg = resume_config(cfg, json.loads(saved.read_text()))
+            except json.JSONDecodeError as e:
+                raise RunError(f"{saved}: unreadable config ({e})") from None
+        else:
+            cfg = resolve(cfg)
+        if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
+            cfg = dataclasses.replace(cfg, resume=False)  # killed before its first checkpoint: start it afresh
+        self.cfg = cfg
+        self.device = pick_device(cfg.device)
+        torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) - cfg.actors))
+        actor_device = cfg.actor_device if cfg.actor_device != "auto" else self.device.type
+        self.actor_device = str(pick_device(actor_device))
+        self.run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
+        self.path = self.run.path
+        for sub in ("games", "logs"):
+            (self.path / sub).mkdir(exist_ok=True)
+        for stale in [*self.path.glob("games/.*.tmp"), *self.path.glob("checkpoints/.*.tmp")]:
+            stale.unlink(missing_ok=True)  # half-written files of a killed run
+        self.games_dir = self.path / "games"
+        game = new_game(cfg)
+        self.feature_shape = tuple(game.feature_shape)
+        self.spec = net_spec(cfg, self.feature_shape, game.num_actions)
+        torch.manual_seed(cfg.seed)
+        self.trainer = Trainer(cfg, self.spec, self.device)
+        self.game = game_dict(cfg)
+        self.window = Window(cfg.window, self.feature_shape, game.num_actions, self.spec.ownership)
+        self.rng = np.random.default_rng(cfg.seed + 1)
+        self.seen: set[str] = set()
+        self.bad: set[str] = set()
+        self.games = 0
+        self.positions = 0
+        self.session_positions = 0
+        self.evaluations = 0.0
+        self.warnings: list[str] = []
+        self.last_saved = -1
+        if cfg.resume:
+            self._resume()
+        else:
+            self.save()
+        self._scan(initial=True)
+
+    # ------------------------------------------------------------ state
+    def _warn(self, message: str) -> None:
+        log.warning(message)
+        self.warnings.append(message)
+        self.run.log(self.trainer.step, warning=message)
+
+    def _resume(self) -> None:
+        for path in _checkpoints_newest_first(self.run):
+            try:
+                state = load_checkpoint(path)
+                if state.get("kind") != "alphazero":
+                    raise CheckpointError(f"{path}: not an AlphaZero checkpoint")
+                self.trainer.load_state_dict(state)
+            except (CheckpointError, RuntimeError, KeyError, ValueError) as e:
+                self._warn(f"skipped checkpoint {e}; kept as {path.name}.damaged")
+                path.rename(path.with_name(path.name + ".damaged"))
+                continue
+            self.last_saved = self.trainer.step
+            if path != self.run.latest_checkpoint():
+                self.save()  # point `latest` at a checkpoint that loads
+            return
+        self._warn(f"{self.run.checkpoints}: no checkpoint loads; training goes on from a new network")
+        self.save()
+
+    def save(self) -> Path:
+        """Write a checkpoint of the trainer (atomically) and move ``latest`` to it."""
+        state = self.trainer.state_dict(self.game)
+        state["games"] = self.games
+        state["positions"] = self.positions
+        try:
+            path = self.run.save_checkpoint(state, self.trainer.step)
+        except OSError as e:
+            raise RunError(
+                f"cannot write a checkpoint in {self.run.checkpoints} ({e.strerror or e}); "
+                "the last complete checkpoint is kept: free some space and continue with --resume"
+            ) from None
+        self.last_saved = self.trainer.step
+        return path
+
+    def _scan(self, initial: bool = False) -> int:
+        """Read shards that arrived since the last scan into the window; returns new games."""
+        paths = [p for p in list_shards(self.games_dir) if p.name not in self.seen and p.name not in self.bad]
+        if initial and len(paths) > 0:
+            # the newest shards fill the window; the older ones are only counted
+            fill, counted = [], 0
+            for p in reversed(paths):
+                if counted >= self.cfg.window:
+                    break
+                fill.append(p)
+                counted += self._positions_of(p)
+            older = paths[: len(paths) - len(fill)]
+            for p in older:
+                try:
+                    with np.load(p) as z:
+                        lengths = z["lengths"]
+                    self.games += len(lengths)
+                    self.positions += int(lengths.sum())
+                    self.seen.add(p.name)
+                except Exception as e:  # a damaged shard of any kind: report and skip
+                    self.bad.add(p.name)
+                    self._warn(f"skipped damaged shard {p}: {type(e).__name__}: {e}")
+            paths = list(reversed(fill))
+        new = 0
+        for p in paths:
+            try:
+                shard = read_shard(p)
+                self.window.add(shard)
+            except ShardError as e:
+                self.bad.add(p.name)
+                self._warn(f"skipped {e}")
+                continue
+            self.seen.add(p.name)
+            self.games += shard.games
+            self.positions += shard.positions
+            new += shard.games
+            if not initial:
+                self.session_positions += shard.positions
+                self.evaluations += float(shard.arrays["stats"][0])
+        return new
+
+    @staticmethod
+    def _positions_of(path: Path) -> int:
+        try:
+            with np.load(path) as z:
+                return int(z["lengths"].sum())
+        except Exception:
+            return 0
+
+    # ------------------------------------------------------------ the loop
+    def train(self, stop: Any, status: Any = None) -> dict[str, Any]:
+        """Train until a limit or ``stop``; returns the summary. Actors run meanwhile."""
+        cfg = self.cfg
+        start = time.monotonic()
+        deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
+        sums: dict[str, float] = defaultdict(float)
+        n_stats = 0
+        last_log = last_scan = last_status = start
+        latest_eval: dict[str, Any] | None = None
+        while not stop():
+            now = time.monotonic()
+            if now - last_scan >= 0.5:
+                self._scan()
+                last_scan = now
+            if deadline is not None and now >= deadline:
+                break
+            if cfg.max_games is not None and self.games >= cfg.max_games:
+                break
+            if cfg.max_steps is not None and self.trainer.step >= cfg.max_steps:
+                break
+            ready = self.window.size >= cfg.min_positions
+            if ready and self.trainer.samples + cfg.batch_size <= cfg.reuse * self.positions:
+                stats = self.trainer.train_step(self.window.sample(cfg.batch_size, self.rng))
+                for k, v in stats.items():
+                    sums[k] += v
+                n_stats += 1
+                if self.trainer.step % cfg.checkpoint_every == 0:
+                    self.save()
+            else:
+                time.sleep(0.05)
+            if now - last_log >= 10.0 or (status is not None and now - last_status >= 0.5):
+                last_status = now
+                elapsed = max(now - start, 1e-9)
+                row = {
+                    "games": self.games,
+                    "positions": self.positions,
+                    "positions_per_s": self.session_positions / elapsed,
+                    "evals_per_s": self.evaluations / elapsed,
+                    "samples": self.trainer.samples,
+                    "window": self.window.size,
+                    **({k: v / n_stats for k, v in sums.items()} if n_stats else {}),
+                }
+                if now - last_log >= 10.0:
+                    latest_eval = self._latest_eval() or latest_eval
+                    if latest_eval:
+                        row["elo"] = latest_eval.get("elo")
+                    self.run.log(self.trainer.step, **row)
+                    sums.clear()
+                    n_stats = 0
+                    last_log = now
+                if status is not None:
+                    status(self, row, latest_eval, now - start)
+        if self.trainer.step != self.last_saved:
+            self.save()
+        elapsed = time.monotonic() - start
+        return {
+            "run_dir": str(self.path),
+            "games": self.games,
+            "positions": self.positions,
+            "steps": self.trainer.step,
+            "minutes": elapsed / 60,
+            "positions_per_s": self.session_positions / max(elapsed, 1e-9),
+            "evals_per_s": self.evaluations / max(elapsed, 1e-9),
+            "warnings": len(self.warnings),
+        }
+
+    def _latest_eval(self) -> dict[str, Any] | None:
+        try:
+            from seigen.selfplay.evaluator import read_eval
+        except ImportError:
+            return None
+        rows = read_eval(self.path)
+        return rows[-1] if rows else None
+
+
+def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
+    """A whole run: the trainer here, actors and the evaluator as processes; returns the summary."""
+    sp = SelfPlayRun(cfg)
+    cfg = sp.cfg
+    ctx = mp.get_context("spawn")
+    stop_event = ctx.Event()
+    interrupted = {"flag": False}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        interrupted["flag"] = True
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    procs: dict[str, Any] = {}
+
+    def start(name: str) -> None:
+        if name == "evaluator":
+            p = ctx.Process(
+                target=_evaluator_main, args=(str(sp.path), cfg, stop_event, sp.actor_device), daemon=True
+            )
+        else:
+            k = int(name.split("-")[1])
+            p = ctx.Process(
+                target=actor_main, args=(str(sp.path), cfg, k, stop_event, sp.actor_device), daemon=True
+            )
+        p.start()
+        procs[name] = p
+
+    restarts = 0
+    failure: list[str] = []
+
+    def check_processes() -> bool:
+        nonlocal restarts
+        for name, p in list(procs.items()):
+            if p.is_alive() or stop_event.is_set():
+                continue
+            if p.exitcode == DISK_FULL:
+                failure.append(
+                    f"{name} could not write its games in {sp.games_dir} (disk full or not writable); "
+                    f"see {sp.path / 'logs'}; free some space and continue with --resume"
+                )
+                return True
+            restarts += 1
+            sp._warn(f"{name} stopped (exit code {p.exitcode}); restarted (see {sp.path / 'logs'})")
+            if restarts > 20:
+                failure.append(f"processes keep failing ({restarts} restarts); see {sp.path / 'logs'}")
+                return True
+            start(name)
+        return False
+
+    last_check = [time.monotonic()]
+
+    def should_stop() -> bool:
+        now = time.monotonic()
+        if now - last_check[0] >= 1.0:
+            last_check[0] = now
+            if check_processes():
+                return True
+        return interrupted["flag"]
+
+    try:
+        for k in range(cfg.actors):
+            start(f"actor-{k}")
+        if cfg.eval_every and cfg.eval_every > 0:
+            start("evaluator")
+        summary = sp.train(should_stop, status)
+    finally:
+        stop_event.set()
+        for p in procs.values():
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=5)
+        for s, h in previous.items():
+            signal.signal(s, h)
+    sp._scan()  # the games the actors wrote as they stopped
+    summary["games"], summary["positions"] = sp.games, sp.positions
+    summary["interrupted"] = interrupted["flag"]
+    summary["failure"] = failure[0] if failure else None
+    summary["last_eval"] = sp._latest_eval()
+    sp.run.log(sp.trainer.step, **{k: v for k, v in summary.items() if isinstance(v, int | float)})
+    sp.run.close()
+    return summary

@@ -1,0 +1,481 @@
+"""AlphaZero self-play: shards, the window, symmetries, the trainer, configs, and whole runs
+killed with SIGKILL at random moments and resumed."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seigen.agents.pvnet import Augmenter, NetSpec, PolicyValueNet, load_net, policy_value_loss
+from seigen.agents.runs import CHECKPOINT, CheckpointError, RunError, load_checkpoint
+from seigen.engine.games import make_game, symmetries
+from seigen.selfplay.actor import DISK_FULL, SelfPlay, area_ownership, new_game
+from seigen.selfplay.config import PRESETS, SelfPlayConfig, resolve, resume_config
+from seigen.selfplay.shards import (
+    GameRecord,
+    ShardError,
+    Window,
+    encode,
+    list_shards,
+    read_shard,
+    write_shard,
+)
+
+TINY = [
+    "--game", "tictactoe", "--games-in-flight", "16", "--visits", "8", "--gumbel-considered", "4",
+    "--min-positions", "100", "--batch-size", "32", "--checkpoint-every", "10", "--shard-seconds", "0.3",
+    "--eval-every", "0", "--no-progress", "--blocks", "1", "--channels", "8", "--window", "2000",
+    "--threads", "1",
+]  # fmt: skip
+
+
+def tiny_cfg(tmp_path: Path, **kw) -> SelfPlayConfig:
+    base = dict(
+        game="tictactoe", run_dir=str(tmp_path / "run"), games_in_flight=8, visits=8, gumbel_considered=4,
+        min_positions=50, batch_size=16, checkpoint_every=5, shard_seconds=0.1, eval_every=0, progress=False,
+        blocks=1, channels=8, window=1000, threads=1,
+    )  # fmt: skip
+    base.update(kw)
+    return SelfPlayConfig(**base)
+
+
+# ---------------------------------------------------------------- shards and the window
+
+
+def play_records(n: int, game: str = "tictactoe", seed: int = 0) -> list[GameRecord]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        g = make_game(game, size=5)
+        rec = GameRecord()
+        while not g.is_terminal():
+            mask = g.legal_mask()
+            a = int(rng.choice(np.flatnonzero(mask)))
+            rec.features.append(g.features().astype(np.uint8))
+            rec.policy.append(mask / mask.sum())
+            rec.movers.append(g.to_play)
+            rec.moves.append(a)
+            g.play(a)
+        rec.result = float(g.returns())
+        if game == "go":
+            rec.ownership = area_ownership(g.board.colors())
+            rec.score = float(g.board.score())
+        out.append(rec)
+    return out
+
+
+@pytest.mark.parametrize("game", ["tictactoe", "connect4", "go"])
+def test_shard_round_trip_keeps_every_position_and_the_outcome_for_the_mover(tmp_path, game):
+    records = play_records(3, game)
+    path = write_shard(tmp_path, 0, records, (123.0, 1.5))
+    shard = read_shard(path)
+    assert shard.games == 3 and shard.positions == sum(len(r) for r in records)
+    c, h, w = records[0].features[0].shape
+    assert shard.feature_shape == (c, h, w)
+    feats = np.unpackbits(shard.arrays["features"], axis=1, count=c * h * w).reshape(-1, c, h, w)
+    np.testing.assert_array_equal(feats, np.stack([f for r in records for f in r.features]))
+    expected = [r.result * (1 if m == 0 else -1) for r in records for m in r.movers]
+    np.testing.assert_array_equal(shard.arrays["value"], expected)
+    assert list(shard.arrays["moves"]) == [m for r in records for m in r.moves]
+    assert tuple(shard.arrays["stats"]) == (123.0, 1.5)
+    if game == "go":
+        first = records[0]
+        own = shard.arrays["ownership"][: len(first)]
+        assert (own[1] == -first.ownership.reshape(-1)).all()  # white to move at ply 1
+        assert shard.arrays["score"][0] == pytest.approx(first.score)
+
+
+def test_damaged_shards_are_reported_with_their_name(tmp_path):
+    good = encode(play_records(2))
+    cases = {"truncated.npz": good[: len(good) // 2], "garbage.npz": b"not a zip file at all"}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ShardError, match=name):
+            read_shard(tmp_path / name)
+    (tmp_path / "good.npz").write_bytes(good)
+    reference = read_shard(tmp_path / "good.npz").arrays
+    caught = 0
+    for i in range(0, len(good), 7):  # a flipped byte is caught, or it hit a header field nobody reads
+        (tmp_path / "flipped.npz").write_bytes(good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1 :])
+        try:
+            arrays = read_shard(tmp_path / "flipped.npz").arrays
+        except ShardError as e:
+            assert "flipped.npz" in str(e)
+            caught += 1
+            continue
+        assert all(np.array_equal(arrays[k], reference[k]) for k in reference)
+    assert caught > len(good) // 7 // 2
+
+
+def test_temporary_files_are_not_shards(tmp_path):
+    write_shard(tmp_path, 1, play_records(1))
+    (tmp_path / ".x.npz.123.tmp").write_bytes(b"partial")
+    (tmp_path / ".y.npz").write_bytes(b"partial")
+    assert len(list_shards(tmp_path)) == 1
+
+
+def test_window_keeps_the_newest_positions_and_samples_float_planes(tmp_path):
+    w = Window(50, (2, 3, 3), 9, ownership=False)
+    for seed in range(20):
+        w.add(read_shard(write_shard(tmp_path, 0, play_records(2, seed=seed))))
+    assert w.size == 50
+    last = read_shard(list_shards(tmp_path)[-1])
+    n = last.positions
+    newest = w.features[(w.cursor - n + np.arange(n)) % 50]
+    np.testing.assert_array_equal(newest, last.arrays["features"])
+    batch = w.sample(64, np.random.default_rng(0))
+    assert batch["features"].shape == (64, 2, 3, 3) and batch["features"].dtype == np.float32
+    assert set(np.unique(batch["features"])) <= {0.0, 1.0}
+    np.testing.assert_allclose(batch["policy"].sum(axis=1), 1.0, atol=2e-3)
+
+
+def test_window_refuses_positions_of_another_game(tmp_path):
+    w = Window(100, (2, 3, 3), 9, ownership=False)
+    shard = read_shard(write_shard(tmp_path, 0, play_records(1, "connect4")))
+    with pytest.raises(ShardError, match="another game"):
+        w.add(shard)
+
+
+def test_area_ownership_counts_stones_and_the_regions_one_colour_surrounds():
+    colors = np.array(
+        [
+            [0, 1, 2, 0],
+            [1, 1, 2, 0],
+            [0, 1, 2, 2],
+            [1, 0, 1, 0],
+        ]
+    )
+    own = area_ownership(colors)
+    expected = np.array(
+        [
+            [1, 1, -1, -1],
+            [1, 1, -1, -1],
+            [1, 1, -1, -1],
+            [1, 1, 1, 0],  # the last point touches black and white: nobody's
+        ]
+    )
+    np.testing.assert_array_equal(own, expected)
+
+
+# ---------------------------------------------------------------- symmetries
+
+
+@settings(max_examples=30, deadline=None)
+@given(game=st.sampled_from(["tictactoe", "connect4", "go"]), seed=st.integers(0, 2**31), t=st.integers(0, 7))
+def test_a_symmetric_game_has_the_transformed_planes_and_legal_moves(game, seed, t):
+    transforms = symmetries(game, 5)
+    k, flip, perm = transforms[t % len(transforms)]
+    rng = np.random.default_rng(seed)
+    g, h = make_game(game, size=5), make_game(game, size=5)
+    for _ in range(int(rng.integers(0, 30))):
+        if g.is_terminal():
+            break
+        a = int(rng.choice(g.legal_actions()))
+        g.play(a)
+        h.play(int(perm[a]))
+    x = g.features()
+    moved = np.rot90(np.flip(x, -1) if flip else x, k, (-2, -1))
+    np.testing.assert_array_equal(moved, h.features())
+    assert (g.legal_mask() == h.legal_mask()[perm]).all()
+
+
+def test_augmenter_moves_planes_and_policy_together():
+    game = make_game("go", size=5)
+    for a in (0, 7, 13):
+        game.play(a)
+    x = torch.from_numpy(game.features())[None].repeat(64, 1, 1, 1)
+    policy = torch.zeros(64, 26)
+    policy[:, 3] = 1.0  # the point (0, 3)
+    ownership = torch.zeros(64, 25)
+    ownership[:, 3] = 1.0
+    batch = {"features": x, "policy": policy, "value": torch.zeros(64), "ownership": ownership, "score": torch.zeros(64)}
+    out = Augmenter(symmetries("go", 5))(batch, torch.Generator().manual_seed(0))
+    for i in range(64):
+        plane = torch.zeros(5, 5)
+        plane.view(-1)[int(out["policy"][i].argmax())] = 1.0
+        own = out["ownership"][i].view(5, 5)
+        assert torch.equal(plane, own)
+        # the stone planes moved the way the policy's point did: find the transform used
+        found = False
+        for k, flip, _ in symmetries("go", 5):
+            y = x[i].flip(-1) if flip else x[i]
+            if torch.equal(torch.rot90(y, k, (-2, -1)), out["features"][i]):
+                probe = torch.zeros(5, 5)
+                probe[0, 3] = 1
+                probe = torch.rot90(probe.flip(-1) if flip else probe, k, (-2, -1))
+                found = found or torch.equal(probe, plane)
+        assert found
+
+
+# ---------------------------------------------------------------- the net and its loss
+
+
+def test_a_net_fits_a_fixed_batch():
+    torch.manual_seed(0)
+    spec = NetSpec(17, 5, 5, 26, blocks=1, channels=16, global_pool=True, ownership=True)
+    net = PolicyValueNet(spec)
+    batch = {
+        "features": (torch.rand(32, 17, 5, 5) > 0.5).float(),
+        "policy": torch.softmax(torch.randn(32, 26) * 3, 1),
+        "value": torch.sign(torch.randn(32)),
+        "ownership": torch.sign(torch.randn(32, 25)),
+        "score": torch.randn(32) * 5,
+    }
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    first = None
+    for _ in range(150):
+        loss, stats = policy_value_loss(net, batch)
+        first = first if first is not None else stats
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert stats["value_loss"] < 0.2 * first["value_loss"]
+    assert stats["policy_kl"] < 0.3 * first["policy_kl"]
+    assert stats["ownership_loss"] < 0.5 * first["ownership_loss"]
+
+
+def test_load_net_names_a_checkpoint_that_does_not_fit(tmp_path):
+    from seigen.agents.pvnet import net_state
+
+    net = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
+    state = {**net_state(net, {"name": "tictactoe"}), "step": 3}
+    state["spec"]["channels"] = 16
+    torch.save(state, tmp_path / "bad.pt")
+    with pytest.raises(CheckpointError, match=r"bad\.pt"):
+        load_net(tmp_path / "bad.pt")
+    torch.save({"step": 1, "model": {}}, tmp_path / "dqn.pt")
+    with pytest.raises(CheckpointError, match="not an AlphaZero checkpoint"):
+        load_net(tmp_path / "dqn.pt")
+
+
+# ---------------------------------------------------------------- config
+
+
+def test_presets_cover_every_field_a_run_needs():
+    for game in PRESETS:
+        cfg = resolve(SelfPlayConfig(game=game))
+        unset = [k for k, v in cfg.__dict__.items() if v is None and k not in ("config", "max_games", "max_steps", "threads")]
+        assert game == "go" or unset == ["max_minutes"] or not unset
+        assert cfg.run_dir.startswith(f"runs/{game}-")
+
+
+def test_config_file_fills_what_the_flags_left(tmp_path):
+    f = tmp_path / "c.json"
+    f.write_text(json.dumps({"game": "connect4", "visits": 7, "lr": 0.5}))
+    cfg = resolve(SelfPlayConfig(config=str(f), lr=0.25))
+    assert (cfg.game, cfg.visits, cfg.lr, cfg.blocks) == ("connect4", 7, 0.25, PRESETS["connect4"]["blocks"])
+    f.write_text(json.dumps({"visitz": 7}))
+    with pytest.raises(ValueError, match="unknown fields visitz"):
+        resolve(SelfPlayConfig(config=str(f)))
+
+
+def test_resume_keeps_the_saved_game_and_refuses_a_different_net():
+    saved = json.loads(json.dumps(resolve(SelfPlayConfig(game="connect4", run_dir="r")).__dict__))
+    cfg = resume_config(SelfPlayConfig(resume=True, run_dir="r", visits=99), saved)
+    assert cfg.game == "connect4" and cfg.visits == 99 and cfg.resume
+    with pytest.raises(ValueError, match="--channels 3 does not match"):
+        resume_config(SelfPlayConfig(resume=True, run_dir="r", channels=3), saved)
+
+
+# ---------------------------------------------------------------- actors and the trainer in-process
+
+
+def test_self_play_records_whole_games_with_their_results(tmp_path):
+    cfg = resolve(tiny_cfg(tmp_path))
+    g = new_game(cfg)
+    net = PolicyValueNet(NetSpec(*g.feature_shape, g.num_actions, blocks=1, channels=8))
+    play = SelfPlay(cfg, net, device="cpu", seed=1)
+    done: list[GameRecord] = []
+    for _ in range(30):
+        done.extend(play.step())
+    assert len(done) >= cfg.games_in_flight
+    for rec in done:
+        replay = make_game("tictactoe")
+        for f, m, mover in zip(rec.features, rec.moves, rec.movers, strict=True):
+            assert (f == replay.features()).all() and mover == replay.to_play
+            replay.play(m)
+        assert replay.is_terminal() and replay.returns() == rec.result
+        assert all(abs(p.sum() - 1) < 1e-5 for p in rec.policy)
+
+
+def test_go_self_play_gives_ownership_and_score_targets(tmp_path):
+    cfg = resolve(tiny_cfg(tmp_path, game="go", size=5, games_in_flight=2, max_moves=40, resign_threshold=-1.0))
+    g = new_game(cfg)
+    net = PolicyValueNet(NetSpec(*g.feature_shape, g.num_actions, blocks=1, channels=8))
+    play = SelfPlay(cfg, net, device="cpu", seed=2)
+    done: list[GameRecord] = []
+    while not done:
+        done = play.step()
+    rec = done[0]
+    assert rec.ownership.shape == (5, 5) and rec.score is not None
+    assert np.sign(rec.score) == rec.result or rec.result == 0
+
+
+def test_a_full_disk_stops_the_trainer_with_a_clear_error(tmp_path, monkeypatch):
+    from seigen.selfplay.run import SelfPlayRun
+
+    run = SelfPlayRun(tiny_cfg(tmp_path))
+    run.run.close()
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("seigen.agents.runs.write_atomic", full)
+    with pytest.raises(RunError, match=r"No space left on device.*--resume"):
+        run.save()
+
+
+def test_an_actor_that_cannot_write_its_games_exits_with_the_disk_full_status(tmp_path, monkeypatch, caplog):
+    import threading
+
+    from seigen.selfplay.actor import actor_main
+    from seigen.selfplay.run import SelfPlayRun
+
+    cfg = tiny_cfg(tmp_path, shard_seconds=0.0)
+    run = SelfPlayRun(cfg)
+    run.run.close()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("seigen.selfplay.actor.write_shard", full)
+    with pytest.raises(SystemExit) as e:
+        actor_main(str(run.path), run.cfg, 0, threading.Event())
+    assert e.value.code == DISK_FULL
+    assert "No space left" in caplog.text
+
+
+# ---------------------------------------------------------------- whole runs, killed and resumed
+
+
+def seigen(*args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "seigen.scripts.cli", "selfplay", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # one process group: the run and its actors
+        env={**os.environ, **(env or {})},
+    )
+
+
+def finish(p: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, err
+
+
+def kill_run(p: subprocess.Popen) -> None:
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=30)
+
+
+def audit(run: Path) -> tuple[int, set[str]]:
+    """Every shard and checkpoint on disk loads; returns (finished games, shard names)."""
+    games, names = 0, set()
+    for path in list_shards(run / "games"):
+        games += read_shard(path).games
+        names.add(path.name)
+    checkpoints = [p for p in (run / "checkpoints").glob("step-*.pt") if CHECKPOINT.search(p.name)]
+    assert checkpoints
+    for path in checkpoints:
+        assert load_checkpoint(path)["kind"] == "alphazero"
+    latest = (run / "checkpoints" / "latest").read_text().strip()
+    assert (run / "checkpoints" / latest).exists()
+    return games, names
+
+
+def wait_for_games(run: Path, p: subprocess.Popen, at_least: int = 1, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and p.poll() is None:
+        if len(list_shards(run / "games")) >= at_least:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no games appeared (exit {p.poll()}: {p.stderr.read() if p.poll() is not None else ''})")
+
+
+def test_sigkill_at_random_moments_loses_no_finished_game_and_resume_goes_on(tmp_path):
+    run = tmp_path / "run"
+    rng = np.random.default_rng(int(time.time()))
+    games, names = 0, set()
+    for round_ in range(3):
+        p = seigen(*TINY, "--run-dir", str(run), *(["--resume"] if round_ else []))
+        wait_for_games(run, p, at_least=len(names) + 1)
+        time.sleep(float(rng.uniform(0.0, 3.0)))
+        kill_run(p)
+        now_games, now_names = audit(run)
+        assert names <= now_names and now_games >= games  # nothing finished is ever lost
+        games, names = now_games, now_names
+    steps = max(int(CHECKPOINT.search(x.name).group(1)) for x in (run / "checkpoints").glob("step-*.pt"))
+    p = seigen(*TINY, "--run-dir", str(run), "--resume", "--max-games", str(games + 100))
+    code, out, err = finish(p)
+    assert code == 0, err
+    final_games, final_names = audit(run)
+    assert names <= final_names and final_games >= games + 100
+    assert max(int(CHECKPOINT.search(x.name).group(1)) for x in (run / "checkpoints").glob("step-*.pt")) >= steps
+    assert not list((run / "games").glob(".*.tmp")) and not list((run / "checkpoints").glob(".*.tmp"))
+    assert f"{final_games:,} games" in out
+
+
+@pytest.mark.parametrize("target", ["step-000000020.pt", "-a00.npz"])
+def test_sigkill_in_the_middle_of_a_write_leaves_only_complete_files(tmp_path, target):
+    run = tmp_path / "run"
+    marker = tmp_path / "crashed"
+    env = {"SEIGEN_TEST_CRASH_WRITE": target, "SEIGEN_TEST_CRASH_ONCE": str(marker)}
+    p = seigen(*TINY, "--run-dir", str(run), "--max-games", "400", env=env)
+    if target.startswith("step-"):  # the trainer dies writing a checkpoint; its actors stop by themselves
+        code, _, err = finish(p)
+        assert code == -signal.SIGKILL
+        assert list((run / "checkpoints").glob(".step-*.tmp"))  # the torn file is a temp, never a checkpoint
+        games, _ = audit(run)
+        p = seigen(*TINY, "--run-dir", str(run), "--resume", "--max-games", str(games + 100))
+    code, _, err = finish(p)
+    assert code == 0, err
+    assert marker.exists()
+    audit(run)
+    metrics = (run / "metrics.jsonl").read_text()
+    if not target.startswith("step-"):  # the actor died writing a shard and was restarted
+        assert "actor-0 stopped (exit code -9); restarted" in metrics
+
+
+def test_damaged_shards_and_checkpoints_are_reported_and_skipped(tmp_path):
+    run = tmp_path / "run"
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(run), "--max-games", "300"))
+    assert code == 0, err
+    games, _ = audit(run)
+    bad = run / "games" / "00000000000000000001-a99.npz"
+    bad.write_bytes(b"junk")
+    latest = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    latest.write_bytes(latest.read_bytes()[:100])
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(run), "--resume", "--max-games", str(games + 100)))
+    assert code == 0, err
+    warnings = [json.loads(x).get("warning", "") for x in (run / "metrics.jsonl").read_text().splitlines()]
+    assert any(bad.name in w for w in warnings)
+    assert any(latest.name in w and "corrupt" in w for w in warnings)
+    _, meta = load_net(run)  # `latest` points at a checkpoint that loads again
+    assert meta["path"] != str(latest)
+
+
+def test_resume_of_a_missing_run_is_a_clear_error(tmp_path):
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(tmp_path / "nowhere"), "--resume"))
+    assert code == 2
+    assert "nothing to resume" in err and "nowhere" in err
+    assert "Traceback" not in err
+
+
+def test_a_fresh_run_refuses_a_directory_that_holds_a_run(tmp_path):
+    run = tmp_path / "run"
+    assert finish(seigen(*TINY, "--run-dir", str(run), "--max-games", "50"))[0] == 0
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(run)))
+    assert code == 2 and "--resume" in err
