@@ -62,6 +62,11 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_search:main",
                     summary="MCTS simulations per second on one core: seigen's batched search against OpenSpiel's MCTSBot (Python and C++).",
                 ),
+                "selfplay": Leaf(
+                    config="seigen.scripts.configs:BenchSelfPlayConfig",
+                    run="seigen.scripts.bench_selfplay:main",
+                    summary="Self-play positions and net evaluations per second, by games in flight, on one core.",
+                ),
                 "rl": Leaf(
                     config="seigen.scripts.configs:BenchRLConfig",
                     run="seigen.scripts.bench_rl:main",

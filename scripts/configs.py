@@ -237,7 +237,7 @@ class GTPConfig:
     komi: float | None = None
     """Komi until the GUI sends komi (default: the rules preset's; net: the network's)."""
     threads: int = 1
-    """Search threads of the rollout player (light playouts run in C without the GIL)."""
+    """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
     c_puct: float | None = None
@@ -360,6 +360,9 @@ class MatchConfig:
 class EvalConfig:
     """Evaluate a trained agent: mean and std of the episodic return under its env's evaluation protocol.
 
+    For a self-play (AlphaZero) run: win rates against random play and rollout MCTS, and
+    the solver checks (tic-tac-toe: no loss against any reply; Connect Four: move accuracy).
+
     Atari follows Machado et al. 2018 (sticky actions, no reward clipping, no life-loss
     signal, 108k-frame cap) with epsilon 0.001; classic control and board games are
     played greedily. The latest checkpoint of RUN_DIR is used.
@@ -377,7 +380,37 @@ class EvalConfig:
     """Where the network runs."""
     json: bool = False
     """Print one JSON object (mean, std, episodes, returns, ...) instead of a line of text."""
+    visits: int = 100
+    """Self-play runs: simulations per move of the net and of the rollout MCTS anchor."""
+    games: int = 20
+    """Self-play runs: games against random and against the rollout MCTS anchor (colours alternate)."""
+    positions: int = 200
+    """Self-play runs on Connect Four: solved positions for the move accuracy."""
+    curve: bool = False
+    """Self-play runs: measure every net kept in RUN_DIR/nets (a learning curve), not just the latest."""
+    every: int = 1
+    """With --curve: every this many nets (the last always)."""
 
     def __post_init__(self) -> None:
         if self.episodes < 1:
             raise ValueError(f"--episodes must be at least 1, got {self.episodes}")
+
+
+@dataclass(frozen=True)
+class BenchSelfPlayConfig:
+    """Self-play positions and net evaluations per second, by games in flight, on one core.
+
+    One actor plays the game's preset (net size, visits, Gumbel root) with an untrained net
+    of that size; the peer is the same actor with one game in flight.
+    """
+
+    game: Literal["tictactoe", "connect4", "go", "all"] = "all"
+    """Game to measure (go: 9x9), or all three."""
+    games_in_flight: tuple[int, ...] = (1, 32, 128, 512)
+    """Settings of games in flight; include 1 for the ratio column."""
+    seconds: float = 10.0
+    """Seconds per setting (after one warm-up step; at least one step)."""
+    device: Literal["cpu", "cuda"] = "cpu"
+    """Where the net runs."""
+    json: bool = False
+    """One JSON object per setting instead of the table."""

@@ -8,9 +8,81 @@ import sys
 from seigen.scripts.configs import EvalConfig
 
 
+def _is_selfplay(run_dir: str) -> bool:
+    from pathlib import Path
+
+    try:
+        config = json.loads((Path(run_dir) / "config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return Path(run_dir).is_file() and "nets" in Path(run_dir).parts
+    return "game" in config and "env" not in config
+
+
+def _wdl(row: dict, key: str) -> str:
+    for name, r in row["vs"].items():
+        if name.startswith(key) and r.get("games"):
+            return f"{r['wdl']} ({r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}])"
+    return "-"
+
+
+def main_selfplay(cfg: EvalConfig) -> int:
+    """A self-play run: its latest net (or every kept net with --curve) against the anchors and solvers."""
+    from seigen.agents.runs import CheckpointError
+    from seigen.selfplay.report import curve, measure
+
+    device = "cpu" if cfg.device == "auto" else cfg.device
+    kwargs = dict(visits=cfg.visits, games=cfg.games, positions=cfg.positions, device=device)
+    try:
+        rows = (
+            curve(cfg.run_dir, every=cfg.every, **kwargs) if cfg.curve else [measure(cfg.run_dir, **kwargs)]
+        )
+    except (CheckpointError, FileNotFoundError) as e:
+        print(f"seigen eval: error: {e}", file=sys.stderr)
+        return 2
+    if cfg.json:
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    print_report(rows, f"{cfg.run_dir}: {rows[0]['game']}, {cfg.visits} visits per move", curve=cfg.curve)
+    return 0
+
+
+def print_report(rows: list[dict], title: str, curve: bool = False) -> None:
+    """The table of ``seigen.selfplay.report`` rows: win rates and the solver checks."""
+    from rich.table import Table
+
+    from seigen.scripts.bench_board import stdout_console
+
+    game = rows[0]["game"]
+    table = Table(title=title)
+    columns = ["step", *(["minutes", "games"] if curve else []), "vs random W-D-L", "vs rollout MCTS W-D-L"]
+    columns += {
+        "tictactoe": ["losses vs every reply"],
+        "connect4": ["accuracy (search)", "accuracy (policy)"],
+    }.get(game, [])
+    for c in columns:
+        table.add_column(c, justify="right")
+    for row in rows:
+        cells = [f"{row['step']:,}"]
+        if curve:
+            cells += [f"{row['minutes']:.1f}", f"{row['games_played']:,}"]
+        cells += [_wdl(row, "random"), _wdl(row, "mcts-rollout")]
+        if game == "tictactoe":
+            t = row["tictactoe"]
+            cells.append(f"{t['losses']} of {t['games']}")
+        elif game == "connect4":
+            c4 = row["connect4"]
+            cells += [f"{c4['accuracy']:.3f}", f"{c4['policy_accuracy']:.3f}"]
+        table.add_row(*cells)
+    stdout_console().print(table)
+
+
 def main(cfg: EvalConfig) -> int:
     """Load the run's latest checkpoint, play ``--episodes`` episodes, print mean, std and count."""
     import dataclasses
+
+    if _is_selfplay(cfg.run_dir):
+        return main_selfplay(cfg)
 
     from seigen.agents.dqn import evaluate, load_agent
     from seigen.agents.runs import CheckpointError

@@ -53,6 +53,10 @@ def main(cfg: GTPConfig) -> int:
     from seigen.engine.players import make_player
 
     net = cfg.player == "net"
+    if net:
+        import torch
+
+        torch.set_num_threads(cfg.threads)  # small nets run fastest on one thread per search
     try:
         player = make_player(
             cfg.player,

@@ -70,4 +70,13 @@ def main(cfg: SelfPlayConfig) -> int:
         return 1
     if summary["interrupted"]:
         print("stopped; continue with: seigen selfplay --resume --run-dir " + summary["run_dir"])
+    elif cfg.final_eval:
+        from seigen.scripts.evaluate import print_report
+        from seigen.selfplay.report import measure
+
+        visits = summary["eval_visits"]
+        print(f"evaluating the final net ({visits} visits per move) ...", file=sys.stderr)
+        row = measure(summary["run_dir"], visits=visits, games=summary["eval_games"], positions=100)
+        print_report([row], f"the final net of {summary['run_dir']}, {visits} visits per move")
+    print(f"play it: seigen play --model {summary['run_dir']}")
     return 0

@@ -59,6 +59,8 @@ class SelfPlayConfig:
     """Weights & Biases mode when --track is on."""
     progress: bool = True
     """Show a live progress line (games, positions/s, loss, Elo)."""
+    final_eval: bool = True
+    """At the end, play the final net against random and rollout MCTS (and the solver checks) and print the table."""
 
     # ---- network
     blocks: int | None = None
@@ -121,6 +123,8 @@ class SelfPlayConfig:
     """The trainer waits for new games once it has sampled this many positions per position played."""
     checkpoint_every: int | None = None
     """Gradient steps between checkpoints (the actors pick each one up)."""
+    keep_nets: bool = True
+    """Also keep each checkpoint's net (weights only) in RUN_DIR/nets/ for learning curves and matches."""
     augment: bool | None = None
     """Train on random board symmetries (8 for Go and tic-tac-toe, the mirror for Connect Four)."""
     amp: bool | None = None
@@ -195,12 +199,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     ),
     "connect4": dict(
         blocks=4,
-        channels=64,
+        channels=48,
         global_pool=False,
         ownership=False,
         actors=1,
         games_in_flight=128,
-        visits=48,
+        visits=32,
         gumbel=True,
         gumbel_considered=7,
         gumbel_c_scale=0.1,
@@ -262,9 +266,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         augment=True,
         amp=True,
         compile=False,
-        eval_every=15.0,
-        eval_games=20,
-        eval_visits=64,
+        eval_every=20.0,
+        eval_games=10,
+        eval_visits=200,
         max_minutes=None,
     ),
 }

@@ -17,6 +17,7 @@ their shard is on disk, and that count never goes down.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import multiprocessing as mp
@@ -30,7 +31,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from seigen.agents.pvnet import net_state
 from seigen.agents.runs import CHECKPOINT, CheckpointError, RunDir, RunError, load_checkpoint, pick_device
+from seigen.engine.files import write_atomic
 from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, new_game
 from seigen.selfplay.config import SelfPlayConfig, resolve, resume_config
 from seigen.selfplay.shards import ShardError, Window, list_shards, read_shard
@@ -90,7 +93,9 @@ class SelfPlayRun:
         else:
             cfg = resolve(cfg)
         if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
-            cfg = dataclasses.replace(cfg, resume=False)  # killed before its first checkpoint: start it afresh
+            cfg = dataclasses.replace(
+                cfg, resume=False
+            )  # killed before its first checkpoint: start it afresh
         self.cfg = cfg
         self.device = pick_device(cfg.device)
         torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) - cfg.actors))
@@ -98,9 +103,9 @@ class SelfPlayRun:
         self.actor_device = str(pick_device(actor_device))
         self.run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
         self.path = self.run.path
-        for sub in ("games", "logs"):
+        for sub in ("games", "logs", "nets"):
             (self.path / sub).mkdir(exist_ok=True)
-        for stale in [*self.path.glob("games/.*.tmp"), *self.path.glob("checkpoints/.*.tmp")]:
+        for stale in [*self.path.glob("*/.*.tmp")]:
             stale.unlink(missing_ok=True)  # half-written files of a killed run
         self.games_dir = self.path / "games"
         game = new_game(cfg)
@@ -156,6 +161,12 @@ class SelfPlayRun:
         state["positions"] = self.positions
         try:
             path = self.run.save_checkpoint(state, self.trainer.step)
+            if (
+                self.cfg.keep_nets
+            ):  # the net alone, kept for good: learning curves, matches between generations
+                buffer = io.BytesIO()
+                torch.save({**net_state(self.trainer.net, self.game), "step": self.trainer.step}, buffer)
+                write_atomic(self.path / "nets" / path.name, buffer.getvalue())
         except OSError as e:
             raise RunError(
                 f"cannot write a checkpoint in {self.run.checkpoints} ({e.strerror or e}); "
@@ -285,7 +296,7 @@ class SelfPlayRun:
             from seigen.selfplay.evaluator import read_eval
         except ImportError:
             return None
-        rows = read_eval(self.path)
+        rows = [r for r in read_eval(self.path) if "error" not in r]
         return rows[-1] if rows else None
 
 
@@ -368,6 +379,7 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     summary["interrupted"] = interrupted["flag"]
     summary["failure"] = failure[0] if failure else None
     summary["last_eval"] = sp._latest_eval()
+    summary["eval_visits"], summary["eval_games"] = cfg.eval_visits, cfg.eval_games
     sp.run.log(sp.trainer.step, **{k: v for k, v in summary.items() if isinstance(v, int | float)})
     sp.run.close()
     return summary

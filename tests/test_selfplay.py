@@ -37,7 +37,7 @@ TINY = [
     "--game", "tictactoe", "--games-in-flight", "16", "--visits", "8", "--gumbel-considered", "4",
     "--min-positions", "100", "--batch-size", "32", "--checkpoint-every", "10", "--shard-seconds", "0.3",
     "--eval-every", "0", "--no-progress", "--blocks", "1", "--channels", "8", "--window", "2000",
-    "--threads", "1",
+    "--threads", "1", "--no-final-eval",
 ]  # fmt: skip
 
 
@@ -200,7 +200,13 @@ def test_augmenter_moves_planes_and_policy_together():
     policy[:, 3] = 1.0  # the point (0, 3)
     ownership = torch.zeros(64, 25)
     ownership[:, 3] = 1.0
-    batch = {"features": x, "policy": policy, "value": torch.zeros(64), "ownership": ownership, "score": torch.zeros(64)}
+    batch = {
+        "features": x,
+        "policy": policy,
+        "value": torch.zeros(64),
+        "ownership": ownership,
+        "score": torch.zeros(64),
+    }
     out = Augmenter(symmetries("go", 5))(batch, torch.Generator().manual_seed(0))
     for i in range(64):
         plane = torch.zeros(5, 5)
@@ -266,7 +272,11 @@ def test_load_net_names_a_checkpoint_that_does_not_fit(tmp_path):
 def test_presets_cover_every_field_a_run_needs():
     for game in PRESETS:
         cfg = resolve(SelfPlayConfig(game=game))
-        unset = [k for k, v in cfg.__dict__.items() if v is None and k not in ("config", "max_games", "max_steps", "threads")]
+        unset = [
+            k
+            for k, v in cfg.__dict__.items()
+            if v is None and k not in ("config", "max_games", "max_steps", "threads")
+        ]
         assert game == "go" or unset == ["max_minutes"] or not unset
         assert cfg.run_dir.startswith(f"runs/{game}-")
 
@@ -311,7 +321,9 @@ def test_self_play_records_whole_games_with_their_results(tmp_path):
 
 
 def test_go_self_play_gives_ownership_and_score_targets(tmp_path):
-    cfg = resolve(tiny_cfg(tmp_path, game="go", size=5, games_in_flight=2, max_moves=40, resign_threshold=-1.0))
+    cfg = resolve(
+        tiny_cfg(tmp_path, game="go", size=5, games_in_flight=2, max_moves=40, resign_threshold=-1.0)
+    )
     g = new_game(cfg)
     net = PolicyValueNet(NetSpec(*g.feature_shape, g.num_actions, blocks=1, channels=8))
     play = SelfPlay(cfg, net, device="cpu", seed=2)
@@ -402,7 +414,9 @@ def wait_for_games(run: Path, p: subprocess.Popen, at_least: int = 1, timeout: f
         if len(list_shards(run / "games")) >= at_least:
             return
         time.sleep(0.1)
-    raise AssertionError(f"no games appeared (exit {p.poll()}: {p.stderr.read() if p.poll() is not None else ''})")
+    raise AssertionError(
+        f"no games appeared (exit {p.poll()}: {p.stderr.read() if p.poll() is not None else ''})"
+    )
 
 
 def test_sigkill_at_random_moments_loses_no_finished_game_and_resume_goes_on(tmp_path):
@@ -423,7 +437,9 @@ def test_sigkill_at_random_moments_loses_no_finished_game_and_resume_goes_on(tmp
     assert code == 0, err
     final_games, final_names = audit(run)
     assert names <= final_names and final_games >= games + 100
-    assert max(int(CHECKPOINT.search(x.name).group(1)) for x in (run / "checkpoints").glob("step-*.pt")) >= steps
+    assert (
+        max(int(CHECKPOINT.search(x.name).group(1)) for x in (run / "checkpoints").glob("step-*.pt")) >= steps
+    )
     assert not list((run / "games").glob(".*.tmp")) and not list((run / "checkpoints").glob(".*.tmp"))
     assert f"{final_games:,} games" in out
 
@@ -479,3 +495,63 @@ def test_a_fresh_run_refuses_a_directory_that_holds_a_run(tmp_path):
     assert finish(seigen(*TINY, "--run-dir", str(run), "--max-games", "50"))[0] == 0
     code, _, err = finish(seigen(*TINY, "--run-dir", str(run)))
     assert code == 2 and "--resume" in err
+
+
+def test_a_run_ends_by_rating_its_net_against_random_and_rollout_mcts(tmp_path):
+    run = tmp_path / "run"
+    args = [a for a in TINY if a != "--no-final-eval"]
+    code, out, err = finish(
+        seigen(*args, "--run-dir", str(run), "--max-games", "100", "--eval-games", "4", "--eval-visits", "4")
+    )
+    assert code == 0, err
+    assert "vs random W-D-L" in out and "vs rollout MCTS W-D-L" in out and "losses vs every reply" in out
+    assert f"seigen play --model {run}" in out
+
+
+def test_eval_of_a_selfplay_run_draws_its_learning_curve(tmp_path, capsys):
+    from seigen.agents.pvnet import net_state
+    from seigen.scripts.cli import main
+
+    run = tmp_path / "run"
+    (run / "nets").mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps({"game": "connect4"}))
+    rows = [{"step": s, "time": 30.0 * s, "games": 10 * s} for s in (0, 5, 10)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for step in (0, 10):
+        net = PolicyValueNet(NetSpec(2, 6, 7, 7, blocks=1, channels=8))
+        torch.save(
+            {**net_state(net, {"name": "connect4"}), "step": step}, run / "nets" / f"step-{step:09d}.pt"
+        )
+    args = ["eval", str(run), "--curve", "--games", "2", "--visits", "4", "--positions", "10", "--json"]
+    assert main(args) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["step"] for r in out] == [0, 10]
+    assert out[1]["minutes"] == 5.0 and out[1]["games_played"] == 100
+    assert out[0]["vs"]["random"]["games"] == 2
+    assert 0.0 <= out[1]["connect4"]["accuracy"] <= 1.0 and out[1]["connect4"]["positions"] == 10
+
+
+def test_bench_selfplay_reports_throughput_against_one_game_in_flight(capsys):
+    from seigen.scripts.cli import main
+
+    assert (
+        main(
+            [
+                "bench",
+                "selfplay",
+                "--game",
+                "tictactoe",
+                "--games-in-flight",
+                "1",
+                "4",
+                "--seconds",
+                "0.2",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["games_in_flight"] for r in rows] == [1, 4]
+    assert rows[0]["ratio_to_one_game"] == 1.0 and rows[1]["positions_per_s"] > 0
+    assert rows[1]["evals_per_s"] >= rows[1]["positions_per_s"] * rows[1]["visits"] * 0.5
