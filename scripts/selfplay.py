@@ -57,6 +57,8 @@ def main(cfg: SelfPlayConfig) -> int:
         finally:
             if live is not None:
                 live.stop()
+                if not console.is_terminal:
+                    console.line()  # the last frame has no newline of its own off a terminal
     except (RunError, ValueError) as e:
         print(f"seigen selfplay: error: {e}", file=sys.stderr)
         return 2

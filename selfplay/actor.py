@@ -87,14 +87,15 @@ def new_game(cfg: Any) -> Any:
 class SelfPlay:
     """``games_in_flight`` self-play games of one actor, stepped together.
 
-    ``step()`` runs one search in every game, records the positions, plays the chosen
+    The net runs in this process (``NetEvaluator`` on ``device``) unless an ``evaluator``
+    is given (``RemoteEvaluator``: the inference server). ``step()`` runs one search in every game, records the positions, plays the chosen
     moves and returns the games that finished (their slots restart with new games).
     """
 
-    def __init__(self, cfg: Any, net: Any, device: str = "cpu", seed: int = 0) -> None:
+    def __init__(self, cfg: Any, net: Any, device: str = "cpu", seed: int = 0, evaluator: Any = None) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(seed)
-        self.evaluator = NetEvaluator(net, device=device)
+        self.evaluator = evaluator if evaluator is not None else NetEvaluator(net, device=device)
         games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
         self.records = [GameRecord() for _ in games]
@@ -179,8 +180,13 @@ class ParentWatch:
         return self.stop.is_set() or os.getppid() != self.parent
 
 
-def actor_main(run_dir: str, cfg: Any, actor: int, stop: Any, device: str = "cpu") -> None:
-    """An actor process: play until ``stop`` is set, writing shards to ``RUN_DIR/games``."""
+def actor_main(
+    run_dir: str, cfg: Any, actor: int, stop: Any, device: str = "cpu", remote: Any = None
+) -> None:
+    """An actor process: play until ``stop`` is set, writing shards to ``RUN_DIR/games``.
+
+    ``remote``: ``(slot, requests)`` of the inference server, which then runs the net
+    and follows the checkpoints; else the actor loads each new checkpoint itself."""
     import torch
 
     from seigen.agents.pvnet import load_net
@@ -202,9 +208,14 @@ def actor_main(run_dir: str, cfg: Any, actor: int, stop: Any, device: str = "cpu
             time.sleep(0.2)
     if stop.is_set():
         return
-    net, _ = load_net(checkpoints / name)
     seed = int.from_bytes(os.urandom(4), "little") ^ (actor * 7919) ^ int(cfg.seed)
-    play = SelfPlay(cfg, net, device=device, seed=seed)
+    if remote is not None:
+        from seigen.selfplay.inference import RemoteEvaluator
+
+        play = SelfPlay(cfg, None, seed=seed, evaluator=RemoteEvaluator(remote[0], remote[1], actor))
+    else:
+        net, _ = load_net(checkpoints / name)
+        play = SelfPlay(cfg, net, device=device, seed=seed)
     log.info("actor %d: playing %d games with %s", actor, cfg.games_in_flight, name)
     pending: list[GameRecord] = []
     last_flush = last_poll = time.monotonic()
@@ -226,7 +237,7 @@ def actor_main(run_dir: str, cfg: Any, actor: int, stop: Any, device: str = "cpu
         now = time.monotonic()
         if now - last_flush >= cfg.shard_seconds:
             flush()
-        if now - last_poll >= 1.0:
+        if remote is None and now - last_poll >= 1.0:
             last_poll = now
             newest = _read_pointer(checkpoints)
             if newest is not None and newest != name:

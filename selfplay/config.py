@@ -49,6 +49,8 @@ class SelfPlayConfig:
     """Where the trainer's net runs (auto: cuda when present)."""
     threads: int | None = None
     """CPU threads of the trainer's torch (default: the cores left over by the actors, at least 1)."""
+    inference: Literal["auto", "local", "server"] = "auto"
+    """Where the actors' net runs: local (each actor its own), server (one process for all, batches merged), auto (server with cuda and several actors)."""
     actor_device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the actors' and evaluator's nets run (auto: the trainer's device)."""
     seed: int = 0

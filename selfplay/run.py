@@ -20,7 +20,6 @@ import dataclasses
 import io
 import json
 import logging
-import multiprocessing as mp
 import os
 import signal
 import time
@@ -60,6 +59,22 @@ def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -
         device=device,
         stop=ParentWatch(stop),
     )
+
+
+def _server_main(
+    run_dir: str, cfg: SelfPlayConfig, slots: list, requests: Any, stop: Any, device: str
+) -> None:
+    from seigen.agents.pvnet import load_net
+    from seigen.agents.runs import latest_checkpoint
+    from seigen.selfplay.inference import serve
+
+    logging.basicConfig(
+        filename=Path(run_dir) / "logs" / "inference.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    net, _ = load_net(latest_checkpoint(run_dir))
+    serve(run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp))
 
 
 def _checkpoints_newest_first(run: RunDir) -> list[Path]:
@@ -103,6 +118,8 @@ class SelfPlayRun:
         self.actor_device = str(pick_device(actor_device))
         self.run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
         self.path = self.run.path
+        if cfg.track:
+            self.run.track("seigen", mode=cfg.wandb_mode, name=f"selfplay-{cfg.game}-{self.path.name}")
         for sub in ("games", "logs", "nets"):
             (self.path / sub).mkdir(exist_ok=True)
         for stale in [*self.path.glob("*/.*.tmp")]:
@@ -304,8 +321,21 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     """A whole run: the trainer here, actors and the evaluator as processes; returns the summary."""
     sp = SelfPlayRun(cfg)
     cfg = sp.cfg
-    ctx = mp.get_context("spawn")
+    ctx = torch.multiprocessing.get_context("spawn")  # shares the inference server's tensors
     stop_event = ctx.Event()
+    server = cfg.inference == "server" or (
+        cfg.inference == "auto" and sp.actor_device.startswith("cuda") and cfg.actors > 1
+    )
+    slots: list[Any] = []
+    requests = ctx.Queue() if server else None
+    if server:
+        from seigen.selfplay.inference import Slot
+
+        actions = sp.spec.actions
+        slots = [
+            Slot(ctx, cfg.games_in_flight * cfg.leaves_per_tree, sp.feature_shape, actions)
+            for _ in range(cfg.actors)
+        ]
     interrupted = {"flag": False}
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -319,10 +349,19 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
             p = ctx.Process(
                 target=_evaluator_main, args=(str(sp.path), cfg, stop_event, sp.actor_device), daemon=True
             )
+        elif name == "inference":
+            p = ctx.Process(
+                target=_server_main,
+                args=(str(sp.path), cfg, slots, requests, stop_event, sp.actor_device),
+                daemon=True,
+            )
         else:
             k = int(name.split("-")[1])
+            remote = (slots[k], requests) if server else None
             p = ctx.Process(
-                target=actor_main, args=(str(sp.path), cfg, k, stop_event, sp.actor_device), daemon=True
+                target=actor_main,
+                args=(str(sp.path), cfg, k, stop_event, sp.actor_device, remote),
+                daemon=True,
             )
         p.start()
         procs[name] = p
@@ -360,6 +399,8 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         return interrupted["flag"]
 
     try:
+        if server:
+            start("inference")
         for k in range(cfg.actors):
             start(f"actor-{k}")
         if cfg.eval_every and cfg.eval_every > 0:

@@ -555,3 +555,97 @@ def test_bench_selfplay_reports_throughput_against_one_game_in_flight(capsys):
     assert [r["games_in_flight"] for r in rows] == [1, 4]
     assert rows[0]["ratio_to_one_game"] == 1.0 and rows[1]["positions_per_s"] > 0
     assert rows[1]["evals_per_s"] >= rows[1]["positions_per_s"] * rows[1]["visits"] * 0.5
+
+
+def test_track_writes_offline_wandb_files_into_the_run(tmp_path):
+    run = tmp_path / "run"
+    code, _, err = finish(
+        seigen(*TINY, "--run-dir", str(run), "--max-games", "50", "--track", env={"WANDB_SILENT": "true"})
+    )
+    assert code == 0, err
+    assert list((run / "wandb").glob("offline-run-*"))
+
+
+def test_the_inference_server_answers_each_actor_with_its_own_rows():
+    import queue
+    import threading
+
+    from seigen.engine.search import NetEvaluator
+    from seigen.selfplay.inference import RemoteEvaluator, Slot, serve
+
+    torch.manual_seed(0)
+    net = PolicyValueNet(NetSpec(2, 6, 7, 7, blocks=1, channels=8)).eval()
+    local = NetEvaluator(net, device="cpu")
+    slots = [Slot(threading, 64, (2, 6, 7), 7) for _ in range(3)]
+    requests: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    server = threading.Thread(target=serve, args=(None, net, slots, requests, stop, "cpu"), daemon=True)
+    server.start()
+    rng = np.random.default_rng(0)
+    results: dict[int, list] = {i: [] for i in range(3)}
+
+    def actor(i: int) -> None:
+        remote = RemoteEvaluator(slots[i], requests, i)
+        for n in (5, 64, 17):
+            x = (rng.random((n, 2, 6, 7)) > 0.5).astype(np.float32)
+            results[i].append((x, remote(x, np.ones((n, 7), np.uint8))))
+
+    threads = [threading.Thread(target=actor, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    stop.set()
+    server.join(timeout=5)
+    for i in range(3):
+        assert len(results[i]) == 3
+        for x, (logits, values) in results[i]:
+            want_logits, want_values = local(x, np.ones((len(x), 7), np.uint8))
+            np.testing.assert_allclose(logits, want_logits, atol=1e-5)
+            np.testing.assert_allclose(values, want_values, atol=1e-5)
+
+
+def test_a_run_with_the_inference_server_plays_and_follows_checkpoints(tmp_path):
+    run = tmp_path / "run"
+    args = [*TINY, "--run-dir", str(run), "--max-games", "300", "--inference", "server", "--actors", "2"]
+    code, _, err = finish(seigen(*args))
+    assert code == 0, err
+    games, names = audit(run)
+    assert games >= 300 and {n.split("-a")[1] for n in names} == {"00.npz", "01.npz"}
+    assert "serving step-" in (run / "logs" / "inference.log").read_text()
+
+
+def test_the_inference_server_follows_the_latest_checkpoint(tmp_path):
+    import queue
+    import threading
+
+    from seigen.agents.pvnet import net_state
+    from seigen.agents.runs import RunDir
+    from seigen.engine.search import NetEvaluator
+    from seigen.selfplay.inference import RemoteEvaluator, Slot, serve
+
+    nets = [PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8)).eval() for _ in range(2)]
+    run = RunDir(tmp_path / "run", {"game": "tictactoe"})
+    run.save_checkpoint(net_state(nets[0], {"name": "tictactoe"}), 0)
+    slot = Slot(threading, 8, (2, 3, 3), 9)
+    requests: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    served = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
+    served.load_state_dict(nets[0].state_dict())
+    server = threading.Thread(
+        target=serve, args=(str(run.path), served, [slot], requests, stop, "cpu"), daemon=True
+    )
+    server.start()
+    remote = RemoteEvaluator(slot, requests, 0)
+    x = np.zeros((1, 2, 3, 3), np.float32)
+    mask = np.ones((1, 9), np.uint8)
+    np.testing.assert_allclose(remote(x, mask)[0], NetEvaluator(nets[0], "cpu")(x, mask)[0], atol=1e-6)
+    run.save_checkpoint(net_state(nets[1], {"name": "tictactoe"}), 10)
+    want = NetEvaluator(nets[1], "cpu")(x, mask)[0]
+    deadline = time.monotonic() + 10
+    while not np.allclose(remote(x, mask)[0], want, atol=1e-6):
+        assert time.monotonic() < deadline, "the server never loaded the new checkpoint"
+        time.sleep(0.1)
+    stop.set()
+    server.join(timeout=5)
+    run.close()
