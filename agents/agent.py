@@ -561,20 +561,15 @@ def load_agent(
     greedy ``DQNAgent``. ``device``: default cuda when present. Anything else is a
     ``CheckpointError`` naming the file.
     """
-    from seigen.agents.runs import CheckpointError, latest_checkpoint, load_checkpoint
+    from seigen.agents.runs import CheckpointError, checkpoint_file, load_checkpoint
 
-    path = Path(path)
-    if path.is_dir():
-        found = latest_checkpoint(path)
-        if found is None:
-            raise CheckpointError(f"{path}: no checkpoint in this run directory")
-        path = found
+    path = checkpoint_file(path)
     state = load_checkpoint(path)
     kind = state.get("kind")
     if kind == "alphazero":
-        from seigen.agents.pvnet import load_net
+        from seigen.agents.pvnet import net_from_state
 
-        net, meta = load_net(path, device="cpu")
+        net, meta = net_from_state(state, path)
         try:
             agent = AlphaZeroAgent(net, meta.get("game") or {}, visits, device, **search)
         except ValueError as e:

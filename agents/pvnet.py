@@ -206,17 +206,18 @@ def load_net(path: str | Any, device: str | torch.device = "cpu") -> tuple[Polic
     The dict holds ``game`` (``name``, ``size``, ``komi``, ``rules``, ``max_moves``: what
     ``seigen.engine.games.make_game`` takes), ``spec`` and ``step``.
     """
-    from pathlib import Path
+    from seigen.agents.runs import checkpoint_file, load_checkpoint
 
-    from seigen.agents.runs import CheckpointError, latest_checkpoint, load_checkpoint
+    path = checkpoint_file(path)
+    return net_from_state(load_checkpoint(path), path, device)
 
-    path = Path(path)
-    if path.is_dir():
-        found = latest_checkpoint(path)
-        if found is None:
-            raise CheckpointError(f"{path}: no checkpoint in this run directory")
-        path = found
-    state = load_checkpoint(path)
+
+def net_from_state(
+    state: dict[str, Any], path: Any, device: str | torch.device = "cpu"
+) -> tuple[PolicyValueNet, dict[str, Any]]:
+    """``load_net`` for a checkpoint dict already loaded from ``path`` (named in errors)."""
+    from seigen.agents.runs import CheckpointError
+
     if state.get("kind") != "alphazero" or "spec" not in state or "model" not in state:
         raise CheckpointError(f"{path}: not an AlphaZero checkpoint (kind {state.get('kind')!r})")
     try:

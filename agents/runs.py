@@ -50,7 +50,10 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except Exception as e:  # torch raises many kinds for a damaged file
-        raise CheckpointError(f"{path}: corrupt or unreadable checkpoint ({type(e).__name__}: {e})") from None
+        first = (str(e).strip().splitlines() or [""])[0]  # torch's messages run over many lines
+        raise CheckpointError(
+            f"{path}: corrupt or unreadable checkpoint ({type(e).__name__}: {first})"
+        ) from None
     if not isinstance(state, dict) or "step" not in state:
         raise CheckpointError(f"{path}: not a seigen checkpoint (no 'step' entry)")
     return state
@@ -77,6 +80,17 @@ def pick_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda: no CUDA device is available")
     return torch.device(name)
+
+
+def checkpoint_file(path: str | os.PathLike) -> Path:
+    """``path`` when it is a checkpoint file, or the latest checkpoint of a run directory."""
+    path = Path(path)
+    if path.is_dir():
+        found = latest_checkpoint(path)
+        if found is None:
+            raise CheckpointError(f"{path}: no checkpoint in this run directory")
+        return found
+    return path
 
 
 def config_dict(config: Any) -> dict[str, Any]:
