@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from seigen.engine.files import write_atomic
 from seigen.engine.games import GoGame, make_game
 from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig
 from seigen.selfplay.shards import GameRecord, write_shard
@@ -145,6 +146,13 @@ class SelfPlay:
         game = self.search.games[i]
         rec = self.records[i]
         rec.result = result
+        if isinstance(game, GoGame):
+            from seigen.engine.sgf import GameInfo, write_sgf
+
+            resigned = "B+R" if result > 0 else "W+R"
+            outcome = game.board.result() if game.is_terminal() else resigned
+            info = GameInfo(black="seigen selfplay", white="seigen selfplay", result=outcome)
+            rec.sgf = write_sgf(game.board, None, info)
         if isinstance(game, GoGame) and self.cfg.ownership:
             board = game.board
             if game.is_terminal():
@@ -224,7 +232,10 @@ def actor_main(
         nonlocal pending, last_flush
         if pending:
             try:
-                write_shard(games_dir, actor, pending, (play.evaluations, play.eval_seconds))
+                shard = write_shard(games_dir, actor, pending, (play.evaluations, play.eval_seconds))
+                sgf = next((g.sgf for g in pending if g.sgf), None)
+                if sgf is not None:  # one game of each shard as SGF, to look at in a GUI
+                    write_atomic(run / "sgf" / f"{shard.stem}.sgf", sgf.encode())
             except OSError as e:
                 log.error("actor %d: cannot write a shard in %s: %s", actor, games_dir, e)
                 raise SystemExit(DISK_FULL) from None

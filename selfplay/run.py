@@ -120,7 +120,7 @@ class SelfPlayRun:
         self.path = self.run.path
         if cfg.track:
             self.run.track("seigen", mode=cfg.wandb_mode, name=f"selfplay-{cfg.game}-{self.path.name}")
-        for sub in ("games", "logs", "nets"):
+        for sub in ("games", "logs", "nets", "sgf"):
             (self.path / sub).mkdir(exist_ok=True)
         for stale in [*self.path.glob("*/.*.tmp")]:
             stale.unlink(missing_ok=True)  # half-written files of a killed run

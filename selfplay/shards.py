@@ -55,6 +55,8 @@ class GameRecord:
     """Go: final owner of each point from black's view (+1 black, -1 white, 0 neither)."""
     score: float | None = None
     """Go: final margin for black, komi included."""
+    sgf: str | None = None
+    """Go: the game as SGF text (not stored in the shard; the actor keeps one per shard in RUN_DIR/sgf)."""
 
     def __len__(self) -> int:
         return len(self.moves)

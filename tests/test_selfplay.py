@@ -333,6 +333,13 @@ def test_go_self_play_gives_ownership_and_score_targets(tmp_path):
     rec = done[0]
     assert rec.ownership.shape == (5, 5) and rec.score is not None
     assert np.sign(rec.score) == rec.result or rec.result == 0
+    from seigen.engine.sgf import read_sgf
+
+    path = tmp_path / "game.sgf"
+    path.write_text(rec.sgf)
+    board, info = read_sgf(path)
+    assert [index for _, index in board.moves] == rec.moves
+    assert info.result == ("B+" if rec.result > 0 else "W+") + f"{abs(rec.score):g}"
 
 
 def test_a_full_disk_stops_the_trainer_with_a_clear_error(tmp_path, monkeypatch):
