@@ -39,6 +39,12 @@ def main(cfg: SelfPlayConfig) -> int:
     from seigen.selfplay.run import run_selfplay
 
     console = Console(stderr=True)
+    import logging
+
+    from rich.logging import RichHandler
+
+    handler = RichHandler(console=console, show_time=False, show_path=False)  # above the live line
+    logging.getLogger("seigen.selfplay").addHandler(handler)
     live = (
         Live(Text("starting ..."), console=console, refresh_per_second=2, transient=False)
         if cfg.progress

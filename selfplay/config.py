@@ -139,6 +139,8 @@ class SelfPlayConfig:
     """Minutes between evaluations of the latest net (0: no evaluator)."""
     eval_games: int | None = None
     """Games against each opponent per evaluation (colours alternate)."""
+    eval_gnugo: int = 0
+    """Go: also play this many games against GNU Go level 1 per evaluation (0: none; needs gnugo on the PATH)."""
     eval_visits: int | None = None
     """Simulations per move of the net, the previous net and the rollout MCTS anchor in evaluation."""
 

@@ -58,6 +58,8 @@ def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -
         visits=cfg.eval_visits,
         device=device,
         stop=ParentWatch(stop),
+        gnugo=cfg.game == "go" and cfg.eval_gnugo > 0,
+        gnugo_games=cfg.eval_gnugo,
     )
 
 
@@ -108,9 +110,8 @@ class SelfPlayRun:
         else:
             cfg = resolve(cfg)
         if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
-            cfg = dataclasses.replace(
-                cfg, resume=False
-            )  # killed before its first checkpoint: start it afresh
+            # killed before its first checkpoint: start it afresh in the same directory
+            cfg = dataclasses.replace(cfg, resume=False)
         self.cfg = cfg
         self.device = pick_device(cfg.device)
         torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) - cfg.actors))
@@ -122,7 +123,7 @@ class SelfPlayRun:
             self.run.track("seigen", mode=cfg.wandb_mode, name=f"selfplay-{cfg.game}-{self.path.name}")
         for sub in ("games", "logs", "nets", "sgf"):
             (self.path / sub).mkdir(exist_ok=True)
-        for stale in [*self.path.glob("*/.*.tmp")]:
+        for stale in self.path.glob("*/.*.tmp"):
             stale.unlink(missing_ok=True)  # half-written files of a killed run
         self.games_dir = self.path / "games"
         game = new_game(cfg)
