@@ -302,8 +302,9 @@ def test_resume_keeps_the_saved_game_and_refuses_a_different_net():
 # ---------------------------------------------------------------- actors and the trainer in-process
 
 
-def test_self_play_records_whole_games_with_their_results(tmp_path):
-    cfg = resolve(tiny_cfg(tmp_path))
+@pytest.mark.parametrize("gumbel", [True, False])
+def test_self_play_records_whole_games_with_their_results(tmp_path, gumbel):
+    cfg = resolve(tiny_cfg(tmp_path, gumbel=gumbel))
     g = new_game(cfg)
     net = PolicyValueNet(NetSpec(*g.feature_shape, g.num_actions, blocks=1, channels=8))
     play = SelfPlay(cfg, net, device="cpu", seed=1)
