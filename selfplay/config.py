@@ -78,7 +78,7 @@ class SelfPlayConfig:
     actors: int | None = None
     """Self-play processes (each plays --games-in-flight games in lock-step)."""
     games_in_flight: int | None = None
-    """Games each actor plays at once, with one batched net call per step."""
+    """Games each actor plays at once, with one batched net call per step (default: the preset's, else 32 on cpu, 256 on cuda)."""
     visits: int | None = None
     """Simulations per move in self-play."""
     gumbel: bool | None = None
@@ -170,7 +170,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         global_pool=False,
         ownership=False,
         actors=1,
-        games_in_flight=64,
+        games_in_flight=128,
         visits=32,
         gumbel=True,
         gumbel_considered=9,
@@ -207,7 +207,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         global_pool=False,
         ownership=False,
         actors=1,
-        games_in_flight=128,
         visits=32,
         gumbel=True,
         gumbel_considered=7,
@@ -244,7 +243,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         global_pool=True,
         ownership=True,
         actors=1,
-        games_in_flight=128,
         visits=32,
         gumbel=True,
         gumbel_considered=16,
@@ -278,6 +276,15 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def _uses_cuda(cfg: SelfPlayConfig) -> bool:
+    device = cfg.actor_device if cfg.actor_device != "auto" else cfg.device
+    if device != "auto":
+        return device == "cuda"
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
     """The config with fields from ``--config FILE`` where the flags left their defaults,
     then every unset field (None) from the game's preset."""
@@ -301,6 +308,9 @@ def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
         }
         cfg = dataclasses.replace(cfg, **given)
     filled: dict[str, Any] = {k: v for k, v in PRESETS[cfg.game].items() if getattr(cfg, k) is None}
+    if cfg.games_in_flight is None and "games_in_flight" not in filled:
+        # a CPU runs a conv net fastest on small batches (seigen bench selfplay); a GPU wants large ones
+        filled["games_in_flight"] = 256 if _uses_cuda(cfg) else 32
     if cfg.run_dir is None:
         filled["run_dir"] = f"runs/{cfg.game}-{time.strftime('%Y%m%d-%H%M%S')}"
     if filled.get("max_moves", cfg.max_moves) is None:
