@@ -31,7 +31,9 @@ def main_selfplay(cfg: EvalConfig) -> int:
     from seigen.selfplay.report import curve, measure
 
     device = "cpu" if cfg.device == "auto" else cfg.device
-    kwargs = dict(visits=cfg.visits, games=cfg.games, positions=cfg.positions, device=device)
+    kwargs = dict(
+        visits=cfg.visits, games=cfg.games, positions=cfg.positions, device=device, seed=cfg.seed or 0
+    )
     try:
         rows = (
             curve(cfg.run_dir, every=cfg.every, **kwargs) if cfg.curve else [measure(cfg.run_dir, **kwargs)]
