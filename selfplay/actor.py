@@ -176,6 +176,15 @@ def _read_pointer(checkpoints: Path) -> str | None:
         return None
 
 
+def log_to(run_dir: str | Path, name: str) -> None:
+    """Send this process's log to ``RUN_DIR/logs/<name>.log`` (each child process has its own file)."""
+    logging.basicConfig(
+        filename=Path(run_dir) / "logs" / f"{name}.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+
+
 class ParentWatch:
     """``is_set()`` when the stop event is set or the process that started this one is gone
     (killed with SIGKILL, say): a child never outlives its run."""
@@ -203,11 +212,7 @@ def actor_main(
     torch.set_num_threads(1)
     stop = ParentWatch(stop)
     run = Path(run_dir)
-    logging.basicConfig(
-        filename=run / "logs" / f"actor-{actor}.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
+    log_to(run, f"actor-{actor}")
     checkpoints, games_dir = run / "checkpoints", run / "games"
     name = None
     while name is None and not stop.is_set():

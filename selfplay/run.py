@@ -33,7 +33,7 @@ import torch
 from seigen.agents.pvnet import net_state
 from seigen.agents.runs import CHECKPOINT, CheckpointError, RunDir, RunError, load_checkpoint, pick_device
 from seigen.engine.files import write_atomic
-from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, new_game
+from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, log_to, new_game
 from seigen.selfplay.config import SelfPlayConfig, resolve, resume_config
 from seigen.selfplay.shards import ShardError, Window, list_shards, read_shard
 from seigen.selfplay.trainer import Trainer, game_dict, net_spec
@@ -46,11 +46,7 @@ def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -
 
     os.nice(5)  # self-play and training come first
     torch.set_num_threads(1)
-    logging.basicConfig(
-        filename=Path(run_dir) / "logs" / "evaluator.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
+    log_to(run_dir, "evaluator")
     run_evaluator(
         run_dir,
         every_minutes=cfg.eval_every,
@@ -70,11 +66,7 @@ def _server_main(
     from seigen.agents.runs import latest_checkpoint
     from seigen.selfplay.inference import serve
 
-    logging.basicConfig(
-        filename=Path(run_dir) / "logs" / "inference.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
+    log_to(run_dir, "inference")
     net, _ = load_net(latest_checkpoint(run_dir))
     serve(run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp))
 
