@@ -64,8 +64,8 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> Path | None:
     checkpoints = Path(run_dir) / "checkpoints"
     pointer = checkpoints / "latest"
     if pointer.exists():
-        name = pointer.read_text().strip()
-        if (checkpoints / name).exists():
+        name = pointer.read_text().strip()  # empty or torn while a non-atomic writer writes it
+        if name and (checkpoints / name).is_file():
             return checkpoints / name
     found = sorted(
         (int(m.group(1)), p) for p in checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))

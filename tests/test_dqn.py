@@ -14,7 +14,14 @@ import torch
 from seigen.agents.dqn import DQN, evaluate, linear_schedule, load_agent, masked_argmax, td_target, train
 from seigen.agents.dqn_config import DQNConfig, resolve
 from seigen.agents.nets import QNetwork
-from seigen.agents.runs import CheckpointError, RunDir, RunError, load_checkpoint, read_metrics
+from seigen.agents.runs import (
+    CheckpointError,
+    RunDir,
+    RunError,
+    latest_checkpoint,
+    load_checkpoint,
+    read_metrics,
+)
 from seigen.scripts.cli import main
 
 # ---------------------------------------------------------------- targets by hand
@@ -99,6 +106,16 @@ def test_checkpoints_are_atomic_named_and_pruned(tmp_path):
     again = RunDir(tmp_path / "run", {"a": 2}, resume=True)
     assert again.changed == {"a": (1, 2)}
     again.close()
+
+
+@pytest.mark.parametrize("pointer", ["", "step-0000", "step-000000099.pt\n"])
+def test_an_empty_torn_or_stale_latest_pointer_falls_back_to_the_highest_step(tmp_path, pointer):
+    run = RunDir(tmp_path / "run", {"a": 1}, keep=3)
+    for step in (10, 20):
+        run.save_checkpoint({"w": torch.ones(1)}, step)
+    run.close()
+    (tmp_path / "run" / "checkpoints" / "latest").write_text(pointer)
+    assert latest_checkpoint(tmp_path / "run").name == "step-000000020.pt"
 
 
 def test_a_corrupt_checkpoint_is_one_clear_error_naming_the_file(tmp_path):

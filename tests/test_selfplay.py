@@ -457,7 +457,9 @@ def test_sigkill_in_the_middle_of_a_write_leaves_only_complete_files(tmp_path, t
     run = tmp_path / "run"
     marker = tmp_path / "crashed"
     env = {"SEIGEN_TEST_CRASH_WRITE": target, "SEIGEN_TEST_CRASH_ONCE": str(marker)}
-    p = seigen(*TINY, "--run-dir", str(run), "--max-games", "400", env=env)
+    # for the checkpoint: enough games that the trainer reaches step 20 however slowly it runs
+    games = "5000" if target.startswith("step-") else "400"
+    p = seigen(*TINY, "--run-dir", str(run), "--max-games", games, env=env)
     if target.startswith("step-"):  # the trainer dies writing a checkpoint; its actors stop by themselves
         code, _, err = finish(p)
         assert code == -signal.SIGKILL
