@@ -12,21 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from seigen.agents.agent import AlphaZeroAgent, DQNAgent, RandomAgent, SearchAgent
+    from seigen.agents.ppo import ActorCriticAgent
 
-__all__ = ["AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent", "load_agent"]
+__all__ = ["ActorCriticAgent", "AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent", "load_agent"]
 
 
 def load_agent(
     path: str | Path, visits: int = 200, device: str | None = None, **search: Any
-) -> AlphaZeroAgent | DQNAgent:
+) -> AlphaZeroAgent | DQNAgent | ActorCriticAgent:
     """The agent of a run directory or checkpoint file: AlphaZero (a search of ``visits``
-    simulations per move) or DQN (greedy). See ``seigen.agents.agent.load_agent``."""
+    simulations per move), DQN (greedy) or PPO/A2C (the most likely action). See
+    ``seigen.agents.agent.load_agent``."""
     from seigen.agents.agent import load_agent as load
 
     return load(path, visits=visits, device=device, **search)
 
 
 def __getattr__(name: str) -> Any:
+    if name == "ActorCriticAgent":
+        from seigen.agents import ppo
+
+        return ppo.ActorCriticAgent
     if name in ("AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent"):
         from seigen.agents import agent
 

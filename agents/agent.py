@@ -454,6 +454,32 @@ class AlphaZeroAgent(SearchAgent):
 DQN_GAMES = {"seigen/TicTacToe-v0": "tictactoe", "seigen/ConnectFour-v0": "connect4", "seigen/Go-v0": "go"}
 
 
+def split_observation(
+    observation: Any, obs_shape: tuple[int, ...], num_actions: int | None, env: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A model-free agent's input: ``(observation array, boolean action mask or None)``.
+
+    ``observation`` is a PettingZoo dict (``observation`` and ``action_mask``) or a bare array;
+    a wrong shape, or a mask that allows nothing (not this player's turn), is a ``ValueError``."""
+    mask = None
+    if isinstance(observation, Mapping):
+        if "observation" not in observation:
+            raise ValueError("expected an observation dict with 'observation' (and 'action_mask')")
+        mask = observation.get("action_mask")
+        observation = observation["observation"]
+    obs = np.asarray(observation)
+    if obs.shape != obs_shape:
+        raise ValueError(f"this agent reads observations of shape {obs_shape} ({env}), got {obs.shape}")
+    if mask is None:
+        return obs, None
+    mask = np.asarray(mask)
+    if mask.shape != (num_actions,):
+        raise ValueError(f"expected an action_mask of shape ({num_actions},), got {mask.shape}")
+    if not mask.any():
+        raise ValueError("the action_mask allows no move: the observation is not for the player to move")
+    return obs, mask.astype(bool)
+
+
 class DQNAgent:
     """A trained DQN, greedy within the legal moves: ``act(observation)`` for its env's
     observations (a PettingZoo dict with ``action_mask``, or a bare array), ``select(games)``
@@ -473,28 +499,8 @@ class DQNAgent:
             self.game = {"name": game}
 
     def act(self, observation: Any) -> int:
-        mask = None
-        if isinstance(observation, Mapping):
-            if "observation" not in observation:
-                raise ValueError("expected an observation dict with 'observation' (and 'action_mask')")
-            mask = observation.get("action_mask")
-            observation = observation["observation"]
-        obs = np.asarray(observation)
-        if obs.shape != self.obs_shape:
-            raise ValueError(
-                f"this DQN reads observations of shape {self.obs_shape} ({self.config.env}), got {obs.shape}"
-            )
-        masks = None
-        if mask is not None:
-            mask = np.asarray(mask)
-            if mask.shape != (self.num_actions,):
-                raise ValueError(f"expected an action_mask of shape ({self.num_actions},), got {mask.shape}")
-            if not mask.any():
-                raise ValueError(
-                    "the action_mask allows no move: the observation is not for the player to move"
-                )
-            masks = mask[None].astype(bool)
-        return int(self.dqn.greedy(obs[None], masks)[0])
+        obs, mask = split_observation(observation, self.obs_shape, self.num_actions, self.config.env)
+        return int(self.dqn.greedy(obs[None], None if mask is None else mask[None])[0])
 
     __call__ = act
 
@@ -552,13 +558,13 @@ def _load_dqn(checkpoint: Path, state: dict[str, Any], device: str | None) -> DQ
 
 def load_agent(
     path: str | Path, visits: int = 200, device: str | None = None, **search: Any
-) -> AlphaZeroAgent | DQNAgent:
+) -> AlphaZeroAgent | DQNAgent | Any:
     """The agent of a run directory (its latest checkpoint) or of a checkpoint file.
 
     An AlphaZero checkpoint gives an ``AlphaZeroAgent`` searching ``visits`` simulations
     per move (``search``: ``c_puct``, ``fpu_reduction``, ``leaves_per_tree``, ``seed``,
     ``go_layout``, ``name``); a DQN checkpoint (its run's ``config.json`` beside it) a
-    greedy ``DQNAgent``. ``device``: default cuda when present. Anything else is a
+    greedy ``DQNAgent``; a PPO or A2C checkpoint an ``ActorCriticAgent`` (the most likely action). ``device``: default cuda when present. Anything else is a
     ``CheckpointError`` naming the file.
     """
     from seigen.agents.runs import CheckpointError, checkpoint_file, load_checkpoint
@@ -578,6 +584,12 @@ def load_agent(
         return agent
     if kind in (None, "dqn") and "q" in state and "obs_shape" in state:
         return _load_dqn(path, state, device)
+    if kind == "actor_critic":
+        from seigen.agents.ppo import ActorCriticAgent, config_from_run, learner_from_state
+
+        run_dir = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+        cfg = config_from_run(run_dir)
+        return ActorCriticAgent(learner_from_state(state, cfg, path, device), name=cfg.algo)
     raise CheckpointError(
         f"{path}: not an agent checkpoint (kind {kind!r}; expected alphazero or a DQN run's)"
     )

@@ -34,6 +34,7 @@ from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.replay import ReplayBuffer
 from seigen.agents.runs import CheckpointError, RunDir, latest_checkpoint, load_checkpoint, pick_device
+from seigen.envs.make import action_masks, episode_stats
 
 
 def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_envs: int | None = None) -> Any:
@@ -60,14 +61,6 @@ def linear_schedule(start: float, end: float, duration: float, t: float) -> floa
     if duration <= 0:
         return end
     return start + (end - start) * min(1.0, t / duration)
-
-
-def _masks(infos: dict, n: int, num_actions: int) -> np.ndarray | None:
-    """The legal-action masks a board-game env reports in ``info["action_mask"]``."""
-    m = infos.get("action_mask")
-    if m is None:
-        return None
-    return np.asarray(np.stack(list(m)) if m.dtype == object else m, dtype=bool).reshape(n, num_actions)
 
 
 def _random_actions(
@@ -234,19 +227,6 @@ class DQN:
         self.step = int(state["step"])
 
 
-def _episode_stats(infos: dict) -> list[tuple[float, int]]:
-    """(return, length) of the episodes that ended in this vector step."""
-    out = []
-    for source in (infos, infos.get("final_info") or {}):
-        ep = source.get("episode") if isinstance(source, dict) else None
-        if ep is None:
-            continue
-        done = source.get("_episode", np.ones(len(ep["r"]), dtype=bool))
-        for i in np.flatnonzero(done):
-            out.append((float(ep["r"][i]), int(ep["l"][i])))
-    return out
-
-
 def train(cfg: DQNConfig, on_episode: Callable[[int, float], None] | None = None) -> dict[str, Any]:
     """Run (or resume) a training run; returns a summary with the final evaluation."""
     cfg = resolve(cfg)
@@ -320,7 +300,7 @@ def _loop(
 
     n = cfg.num_envs
     obs, infos = envs.reset(seed=cfg.seed + agent.step)
-    masks = _masks(infos, n, agent.num_actions)
+    masks = action_masks(infos, n, agent.num_actions)
     start_step = agent.step
     learn_from = start_step + (
         cfg.learning_starts if start_step == 0 else max(cfg.batch_size, cfg.learning_starts // 10)
@@ -348,20 +328,20 @@ def _loop(
             if final is not None:
                 for i in np.flatnonzero(final):
                     real_next[i] = infos["final_obs"][i]
-            masks = _masks(
+            masks = action_masks(
                 infos, n, agent.num_actions
             )  # legal moves at next_obs (reset obs where an episode ended)
             next_masks = masks
             if masks is not None and final is not None and final.any():
                 next_masks = masks.copy()
                 fin = infos.get("final_info", {})
-                fm = _masks(fin, n, agent.num_actions) if "action_mask" in fin else None
+                fm = action_masks(fin, n, agent.num_actions) if "action_mask" in fin else None
                 for i in np.flatnonzero(final):
                     next_masks[i] = fm[i] if fm is not None else False
             rb.add(obs, actions, rewards, terminated, truncated, real_next, next_masks)
             obs = next_obs
             agent.step += n
-            for ret, length in _episode_stats(infos):
+            for ret, length in episode_stats(infos):
                 agent.episodes += 1
                 recent.append(ret)
                 run.log(agent.step, episodic_return=ret, episode_length=length, epsilon=round(eps, 4))
@@ -407,12 +387,12 @@ def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None)
     returns: list[float] = []
     try:
         obs, infos = envs.reset(seed=seed)
-        masks = _masks(infos, 1, agent.num_actions)
+        masks = action_masks(infos, 1, agent.num_actions)
         while len(returns) < episodes:
             actions = agent.act(obs, cfg.eval_epsilon or 0.0, rng, masks)
             obs, _, _, _, infos = envs.step(actions)
-            masks = _masks(infos, 1, agent.num_actions)
-            returns.extend(r for r, _ in _episode_stats(infos))
+            masks = action_masks(infos, 1, agent.num_actions)
+            returns.extend(r for r, _ in episode_stats(infos))
     finally:
         envs.close()
     returns = returns[:episodes]

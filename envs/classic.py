@@ -41,14 +41,22 @@ class OpponentPool:
     """The learner's past selves: up to ``max_size`` policies, the oldest dropped first.
 
     ``add`` takes a frozen snapshot (a callable ``obs_dict -> action``; copy the network's weights
-    before adding it, the pool does not); ``sample`` draws one uniformly at random.
-    ``SingleAgentEnv`` draws one per episode and falls back to a random player while the pool is empty.
+    before adding it, the pool does not). ``sample`` draws the ``latest`` policy (the learner
+    as it is now, when one is set) with probability ``latest_prob`` (always while there are no
+    past selves), else a past self uniformly at random. ``SingleAgentEnv`` draws one per
+    episode and falls back to a random player while the pool can draw nothing.
     """
 
-    def __init__(self, max_size: int = 10) -> None:
+    def __init__(self, max_size: int = 10, latest: Policy | None = None, latest_prob: float = 0.0) -> None:
         if max_size < 1:
             raise ValueError(f"max_size must be >= 1, got {max_size}")
+        if not 0 <= latest_prob <= 1:
+            raise ValueError(f"latest_prob must be in [0, 1], got {latest_prob}")
+        if latest is not None and not callable(latest):
+            raise TypeError(f"the latest policy must be callable(obs_dict) -> action, got {latest!r}")
         self.max_size = max_size
+        self.latest = latest
+        self.latest_prob = latest_prob
         self._policies: deque[Policy] = deque(maxlen=max_size)
 
     def add(self, policy: Policy) -> None:
@@ -57,9 +65,16 @@ class OpponentPool:
         self._policies.append(policy)
 
     def sample(self, rng: np.random.Generator) -> Policy:
-        if not self._policies:
+        if not self.ready:
             raise ValueError("the opponent pool is empty")
+        if self.latest is not None and (not self._policies or rng.random() < self.latest_prob):
+            return self.latest
         return self._policies[int(rng.integers(len(self._policies)))]
+
+    @property
+    def ready(self) -> bool:
+        """Whether ``sample`` has a policy to draw."""
+        return bool(self._policies) or self.latest is not None
 
     @property
     def policies(self) -> list[Policy]:
@@ -167,7 +182,7 @@ class SingleAgentEnv(gym.Env):
         self.learner = self.agents[0 if side == "first" else 1]
         if isinstance(self.opponent, OpponentPool):
             self.opponent_policy = (
-                self.opponent.sample(self.np_random) if len(self.opponent) else self._random_move
+                self.opponent.sample(self.np_random) if self.opponent.ready else self._random_move
             )
         elif self.opponent == "random":
             self.opponent_policy = self._random_move

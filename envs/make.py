@@ -235,3 +235,24 @@ def make_vector_env(
     if asynchronous:
         return gym.vector.AsyncVectorEnv(thunks, autoreset_mode=mode)
     return gym.vector.SyncVectorEnv(thunks, autoreset_mode=mode)
+
+
+def action_masks(infos: dict, n: int, num_actions: int) -> np.ndarray | None:
+    """The legal-action masks ``[n, num_actions]`` a board-game vector env reports in ``infos["action_mask"]`` (None without)."""
+    m = infos.get("action_mask")
+    if m is None:
+        return None
+    return np.asarray(np.stack(list(m)) if m.dtype == object else m, dtype=bool).reshape(n, num_actions)
+
+
+def episode_stats(infos: dict) -> list[tuple[float, int]]:
+    """(return, length) of the episodes that ended in this vector step (from ``RecordEpisodeStatistics``)."""
+    out = []
+    for source in (infos, infos.get("final_info") or {}):
+        ep = source.get("episode") if isinstance(source, dict) else None
+        if ep is None:
+            continue
+        done = source.get("_episode", np.ones(len(ep["r"]), dtype=bool))
+        for i in np.flatnonzero(done):
+            out.append((float(ep["r"][i]), int(ep["l"][i])))
+    return out

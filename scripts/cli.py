@@ -80,12 +80,22 @@ COMMANDS = Group(
             summary="Train an AlphaZero agent (tic-tac-toe, Connect Four, Go) by self-play; resumable, with an Elo ladder.",
         ),
         "train": Group(
-            summary="Train a learner: dqn (the DQN family).",
+            summary="Train a model-free learner: dqn (the DQN family), ppo or a2c (actor-critic).",
             children={
                 "dqn": Leaf(
                     config="seigen.agents.dqn_config:DQNConfig",
                     run="seigen.scripts.train:main_dqn",
                     summary="Train a DQN-family agent on a Gymnasium env (classic control, Atari) or a two-player board game.",
+                ),
+                "ppo": Leaf(
+                    config="seigen.agents.ppo_config:PPOConfig",
+                    run="seigen.scripts.train:main_ac",
+                    summary="Train a PPO agent on a Gymnasium env (classic control, continuous control, Atari) or a board game by self-play.",
+                ),
+                "a2c": Leaf(
+                    config="seigen.agents.ppo_config:A2CConfig",
+                    run="seigen.scripts.train:main_ac",
+                    summary="Train an A2C agent: the actor-critic core with one plain gradient step per rollout.",
                 ),
             },
         ),

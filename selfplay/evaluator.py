@@ -813,9 +813,11 @@ def read_eval(run_dir: str | os.PathLike) -> list[dict[str, Any]]:
 
 
 def append_eval(run_dir: str | os.PathLike, row: dict[str, Any]) -> None:
-    """Append one row to ``RUN_DIR/eval.jsonl`` as one line (after a newline if the file
-    ends in a torn line, so the torn part stays a line of its own)."""
-    path = Path(run_dir) / "eval.jsonl"
+    """Append one row to ``RUN_DIR/eval.jsonl`` (or to the ``.jsonl`` file given) as one line
+    (after a newline if the file ends in a torn line, so the torn part stays a line of its own)."""
+    path = Path(run_dir)
+    if path.suffix != ".jsonl":
+        path = path / "eval.jsonl"
     line = json.dumps(row) + "\n"
     with open(path, "a+b", buffering=0) as f:
         if f.seek(0, os.SEEK_END) > 0:

@@ -1,0 +1,934 @@
+"""Actor-critic learners: PPO (Schulman et al. 2017) and A2C (Mnih et al. 2016), one update rule.
+
+The update, read top to bottom in ``ActorCritic.train_loop`` and ``ActorCritic.update``:
+
+1. **Rollout.** ``num_steps`` steps of ``num_envs`` envs into storage allocated once
+   (``[num_steps, num_envs, ...]``). Discrete actions are sampled from the logits with the
+   illegal moves (board games: ``info["action_mask"]``) set to ``MASKED`` before the
+   softmax, so an illegal move has probability 0, not a reward penalty; continuous actions
+   from a diagonal Gaussian with a state-independent log-std (clipped to the action space
+   for the env, stored unclipped). The vector env autoresets in the same step
+   (``SAME_STEP``), so ``step`` returns the next episode's first observation; an episode
+   cut by a **truncation** (time limit) is bootstrapped from its real last observation
+   (``infos["final_obs"]``): ``reward += gamma * V(final_obs)``, as SB3 does, and only a
+   **termination** counts as the end of the return.
+2. **Advantages.** GAE(lambda) backwards over the rollout (:func:`gae`, a Numba kernel);
+   returns are advantages plus values.
+3. **Update.** ``update_epochs`` passes over the rollout in shuffled minibatches: the
+   clipped surrogate (:func:`policy_loss`), the value loss (optionally clipped,
+   :func:`value_loss`), the entropy bonus, advantage normalisation per minibatch,
+   gradient clipping by global norm, a linearly annealed learning rate, and an early
+   stop of the epochs once the approximate KL exceeds ``target_kl``. A2C is one epoch of
+   one minibatch without clipping: the ratio is then 1 and the surrogate's gradient is
+   exactly A2C's ``advantage * grad log pi`` (a test checks it).
+
+Networks (:class:`ActorCriticNet`): the Nature CNN trunk shared by both heads for Atari
+frames; MLPs for vectors (one each, or one shared trunk), orthogonal initialisation
+(gain sqrt(2), policy head 0.01, value head 1), as CleanRL and SB3 do. Observation
+normalisation (running mean and std, kept in the checkpoint) and reward scaling by the
+running std of the discounted return are options.
+
+Board games train by **self-play**: each env's opponent is drawn at every reset from an
+``OpponentPool``: the current policy with probability ``latest_prob``, else one of the
+last ``pool_size`` snapshots. Every ``snapshot_every`` steps a snapshot joins the pool and
+is rated in matches against the random player and the previous snapshot, on an Elo
+ladder anchored at random = 0 (``RUN_DIR/snapshots.jsonl``).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numba
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seigen.agents.dqn_config import BOARD_GAMES
+from seigen.agents.nets import is_image
+from seigen.agents.ppo_config import ACConfig, resolve
+from seigen.agents.runs import CheckpointError, RunDir, pick_device
+from seigen.envs.make import action_masks, episode_stats
+
+MASKED = -1e9  # the logit of an illegal action: probability exactly 0 after the softmax
+KIND = "actor_critic"
+
+
+# ============================================================================ the maths
+
+
+@numba.njit(cache=True, nogil=True)
+def gae(
+    rewards: np.ndarray,
+    values: np.ndarray,
+    dones: np.ndarray,
+    last_values: np.ndarray,
+    gamma: float,
+    lam: float,
+) -> np.ndarray:
+    """GAE(lambda) advantages ``[T, N]`` (Schulman et al. 2016).
+
+    ``dones[t, i]``: env ``i``'s episode ended at step ``t`` (terminated, or truncated with
+    the bootstrap already in ``rewards[t, i]``), so step ``t + 1`` belongs to the next
+    episode and neither its value nor its advantage flows back. ``last_values``: V of the
+    observation after the rollout's last step.
+    """
+    T, N = rewards.shape
+    adv = np.empty((T, N), dtype=np.float32)
+    running = np.zeros(N, dtype=np.float32)
+    for t in range(T - 1, -1, -1):
+        for i in range(N):
+            next_value = last_values[i] if t == T - 1 else values[t + 1, i]
+            live = 1.0 - dones[t, i]
+            delta = rewards[t, i] + gamma * next_value * live - values[t, i]
+            running[i] = delta + gamma * lam * live * running[i]
+            adv[t, i] = running[i]
+    return adv
+
+
+def policy_loss(
+    new_logp: torch.Tensor, old_logp: torch.Tensor, advantages: torch.Tensor, clip_coef: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """PPO's clipped surrogate, as a loss to minimise, and the ratio ``pi / pi_old``.
+
+    ``-min(r A, clip(r, 1 - c, 1 + c) A)``, averaged; ``clip_coef`` 0 is the plain surrogate
+    ``-r A`` (A2C's gradient at ``r = 1``)."""
+    ratio = torch.exp(new_logp - old_logp)
+    loss = -advantages * ratio
+    if clip_coef > 0:
+        loss = torch.max(loss, -advantages * torch.clamp(ratio, 1 - clip_coef, 1 + clip_coef))
+    return loss.mean(), ratio
+
+
+def value_loss(
+    values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor, clip_coef: float | None = None
+) -> torch.Tensor:
+    """Mean squared error to the returns; with ``clip_coef`` the pessimistic max with the
+    error of the value moved at most ``clip_coef`` from ``old_values`` (PPO2)."""
+    loss = (values - returns) ** 2
+    if clip_coef:
+        clipped = old_values + torch.clamp(values - old_values, -clip_coef, clip_coef)
+        loss = torch.max(loss, (clipped - returns) ** 2)
+    return loss.mean()
+
+
+def masked_log_softmax(logits: torch.Tensor, masks: torch.Tensor | None) -> torch.Tensor:
+    """Log-probabilities with the illegal actions (mask False) at ``MASKED`` before the softmax."""
+    if masks is not None:
+        logits = logits.masked_fill(~masks, MASKED)
+    return F.log_softmax(logits, dim=-1)
+
+
+def categorical_sample(logp: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """One action per row of log-probabilities (Gumbel-max; an action of probability 0 never wins)."""
+    u = torch.rand(logp.shape, device=logp.device, generator=generator).clamp_(1e-20, 1.0)
+    return torch.argmax(logp - torch.log(-torch.log(u)), dim=-1)
+
+
+def categorical_entropy(logp: torch.Tensor) -> torch.Tensor:
+    return -(logp.exp() * logp).sum(-1)
+
+
+LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def gaussian_log_prob(actions: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
+    """Log-density of a diagonal Gaussian, summed over the action's dimensions."""
+    z = (actions - mean) * torch.exp(-log_std)
+    return (-0.5 * z * z - log_std - LOG_SQRT_2PI).sum(-1)
+
+
+def gaussian_entropy(log_std: torch.Tensor, batch: int) -> torch.Tensor:
+    return (0.5 + LOG_SQRT_2PI + log_std).sum(-1).expand(batch)
+
+
+def explained_variance(pred: np.ndarray, target: np.ndarray) -> float:
+    """1 - Var(target - pred) / Var(target): 1 is a perfect value function, 0 no better than a constant."""
+    var = np.var(target)
+    return float("nan") if var == 0 else float(1 - np.var(target - pred) / var)
+
+
+class RunningMeanStd:
+    """Running mean and variance of a stream of batches (Chan et al.'s parallel update), in float64."""
+
+    def __init__(self, shape: Sequence[int] = ()) -> None:
+        self.mean = np.zeros(shape, np.float64)
+        self.var = np.ones(shape, np.float64)
+        self.count = 1e-4
+
+    def update(self, x: np.ndarray) -> None:
+        x = np.asarray(x, np.float64)
+        batch_mean, batch_var, n = x.mean(0), x.var(0), x.shape[0]
+        delta = batch_mean - self.mean
+        total = self.count + n
+        self.mean = self.mean + delta * n / total
+        self.var = (self.var * self.count + batch_var * n + delta**2 * self.count * n / total) / total
+        self.count = total
+
+    def normalize(self, x: np.ndarray, clip: float = 10.0) -> np.ndarray:
+        return np.clip((x - self.mean) / np.sqrt(self.var + 1e-8), -clip, clip).astype(np.float32)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"mean": torch.as_tensor(self.mean), "var": torch.as_tensor(self.var), "count": self.count}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.mean = np.asarray(state["mean"], np.float64)
+        self.var = np.asarray(state["var"], np.float64)
+        self.count = float(state["count"])
+
+
+# ============================================================================ the network
+
+
+def layer_init(layer: nn.Module, std: float = math.sqrt(2), bias: float = 0.0) -> nn.Module:
+    nn.init.orthogonal_(layer.weight, std)
+    nn.init.constant_(layer.bias, bias)
+    return layer
+
+
+def _mlp(width: int, hidden: Sequence[int], activation: str) -> tuple[nn.Sequential, int]:
+    act = {"tanh": nn.Tanh, "relu": nn.ReLU}[activation]
+    layers: list[nn.Module] = [nn.Flatten()]
+    for h in hidden:
+        layers += [layer_init(nn.Linear(width, h)), act()]
+        width = h
+    return nn.Sequential(*layers), width
+
+
+class ActorCriticNet(nn.Module):
+    """Policy output (logits ``[B, A]`` or the Gaussian's mean ``[B, D]``) and value ``[B]``.
+
+    ``action``: ``{"type": "discrete", "n": A}`` or ``{"type": "box", "shape": [D], ...}``.
+    """
+
+    def __init__(
+        self,
+        obs_shape: Sequence[int],
+        action: dict[str, Any],
+        *,
+        hidden: Sequence[int] = (64, 64),
+        activation: str = "tanh",
+        share_trunk: bool = False,
+        log_std_init: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.obs_shape = tuple(int(x) for x in obs_shape)
+        self.continuous = action["type"] == "box"
+        out = int(math.prod(action["shape"])) if self.continuous else int(action["n"])
+        self.image = is_image(self.obs_shape)
+        if self.image:  # the Nature CNN (CleanRL's ppo_atari)
+            c, h, w = self.obs_shape
+            conv = nn.Sequential(
+                layer_init(nn.Conv2d(c, 32, 8, stride=4)),
+                nn.ReLU(),
+                layer_init(nn.Conv2d(32, 64, 4, stride=2)),
+                nn.ReLU(),
+                layer_init(nn.Conv2d(64, 64, 3, stride=1)),
+                nn.ReLU(),
+                nn.Flatten(),
+            )
+            with torch.no_grad():
+                flat = conv(torch.zeros(1, c, h, w)).shape[1]
+            width = hidden[-1] if hidden else 512
+            self.trunk = nn.Sequential(conv, layer_init(nn.Linear(flat, width)), nn.ReLU())
+            self.actor_body = self.critic_body = None
+        elif share_trunk:
+            self.trunk, width = _mlp(math.prod(self.obs_shape), hidden, activation)
+            self.actor_body = self.critic_body = None
+        else:
+            self.trunk = nn.Flatten()
+            self.actor_body, width = _mlp(math.prod(self.obs_shape), hidden, activation)
+            self.critic_body, _ = _mlp(math.prod(self.obs_shape), hidden, activation)
+        self.actor = layer_init(nn.Linear(width, out), std=0.01)
+        self.critic = layer_init(nn.Linear(width, 1), std=1.0)
+        self.log_std = nn.Parameter(torch.full((out,), float(log_std_init))) if self.continuous else None
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = obs.float()
+        if self.image:
+            x = x / 255.0
+        h = self.trunk(x)
+        if self.actor_body is None:
+            return self.actor(h), self.critic(h).squeeze(-1)
+        return self.actor(self.actor_body(h)), self.critic(self.critic_body(h)).squeeze(-1)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        x = obs.float()
+        if self.image:
+            x = x / 255.0
+        h = self.trunk(x)
+        return self.critic(h if self.critic_body is None else self.critic_body(h)).squeeze(-1)
+
+    def act(
+        self,
+        obs: torch.Tensor,
+        masks: torch.Tensor | None = None,
+        deterministic: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Actions, their log-probabilities and the values of a batch of observations."""
+        out, value = self(obs)
+        if self.continuous:
+            if deterministic:
+                actions = out
+            else:
+                noise = torch.randn(out.shape, device=out.device, generator=generator)
+                actions = out + noise * self.log_std.exp()
+            return actions, gaussian_log_prob(actions, out, self.log_std), value
+        logp = masked_log_softmax(out, masks)
+        actions = logp.argmax(-1) if deterministic else categorical_sample(logp, generator)
+        return actions, logp.gather(-1, actions[:, None]).squeeze(-1), value
+
+    def evaluate(
+        self, obs: torch.Tensor, actions: torch.Tensor, masks: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Log-probabilities and entropies of ``actions``, and the values, for the update."""
+        out, value = self(obs)
+        if self.continuous:
+            return (
+                gaussian_log_prob(actions, out, self.log_std),
+                gaussian_entropy(self.log_std, len(out)),
+                value,
+            )
+        logp = masked_log_softmax(out, masks)
+        return logp.gather(-1, actions.long()[:, None]).squeeze(-1), categorical_entropy(logp), value
+
+
+def action_spec(space: gym.Space) -> dict[str, Any]:
+    """The checkpointed description of an action space (Discrete or Box)."""
+    if isinstance(space, gym.spaces.Discrete):
+        return {"type": "discrete", "n": int(space.n)}
+    if isinstance(space, gym.spaces.Box):
+        return {
+            "type": "box",
+            "shape": list(space.shape),
+            "low": np.asarray(space.low, np.float32).reshape(-1).tolist(),
+            "high": np.asarray(space.high, np.float32).reshape(-1).tolist(),
+        }
+    raise ValueError(f"actor-critic agents take Discrete or Box actions, not {space}")
+
+
+def build_net(cfg: ACConfig, obs_shape: Sequence[int], action: dict[str, Any]) -> ActorCriticNet:
+    return ActorCriticNet(
+        obs_shape,
+        action,
+        hidden=cfg.hidden or (64, 64),
+        activation=cfg.activation or "tanh",
+        share_trunk=bool(cfg.share_trunk),
+        log_std_init=cfg.log_std_init or 0.0,
+    )
+
+
+# ============================================================================ the opponents
+
+
+class PolicyOpponent:
+    """A policy as a board-game opponent: ``obs_dict -> action``, sampled within the mask.
+
+    ``frozen``: a copy of the net on the CPU (a snapshot); else the live net, so the
+    opponent improves with the learner."""
+
+    def __init__(self, net: ActorCriticNet, seed: int, frozen: bool = True, name: str = "latest") -> None:
+        self.net = copy.deepcopy(net).cpu().eval() if frozen else net
+        self.name = name
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    @torch.inference_mode()
+    def __call__(self, obs: dict[str, np.ndarray]) -> int:
+        device = next(self.net.parameters()).device
+        x = torch.as_tensor(np.asarray(obs["observation"])[None], device=device)
+        mask = torch.as_tensor(np.asarray(obs["action_mask"])[None], device=device).bool()
+        logits, _ = self.net(x)
+        logp = masked_log_softmax(logits.cpu(), mask.cpu())
+        return int(categorical_sample(logp, self.generator)[0])
+
+
+# ============================================================================ the learner
+
+
+def make_envs(
+    cfg: ACConfig,
+    *,
+    training: bool,
+    seed: int | None = None,
+    num_envs: int | None = None,
+    opponent: Any = None,
+) -> gym.vector.VectorEnv:
+    """The vector env of a run (training: Atari's reward clipping; evaluation: its protocol).
+
+    Board games put the learner on a random side against ``opponent`` (an ``OpponentPool``
+    for self-play; default the random player)."""
+    from seigen.envs import make_vector_env
+
+    seed = cfg.seed if seed is None else seed
+    num_envs = cfg.num_envs if num_envs is None else num_envs
+    extra: dict[str, Any] = {}
+    if cfg.env in BOARD_GAMES:
+        extra = {"learner_side": "random", "opponent": "random" if opponent is None else opponent}
+    asynchronous = bool(cfg.async_envs) and num_envs > 1 and cfg.env not in BOARD_GAMES
+    return make_vector_env(
+        cfg.env, num_envs, seed=seed, training=training, asynchronous=asynchronous, **extra
+    )
+
+
+class ActorCritic:
+    """The learner: the net, its optimizer, the normalisers, the counters and (board games) the pool."""
+
+    def __init__(
+        self,
+        cfg: ACConfig,
+        obs_shape: Sequence[int],
+        action: dict[str, Any],
+        device: torch.device | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.obs_shape = tuple(int(x) for x in obs_shape)
+        self.action = action
+        self.device = device or torch.device("cpu")
+        self.net = build_net(cfg, self.obs_shape, action).to(self.device)
+        if cfg.optimizer == "rmsprop":  # A2C's (and SB3's): alpha 0.99, eps 1e-5
+            self.optimizer: torch.optim.Optimizer = torch.optim.RMSprop(
+                self.net.parameters(), lr=cfg.learning_rate, alpha=0.99, eps=1e-5
+            )
+        else:
+            self.optimizer = torch.optim.Adam(self.net.parameters(), lr=cfg.learning_rate, eps=1e-5)
+        self.obs_rms = RunningMeanStd(self.obs_shape) if cfg.norm_obs else None
+        self.ret_rms = RunningMeanStd(()) if cfg.norm_reward else None
+        self.step = 0
+        self.updates = 0
+        self.episodes = 0
+        self.snapshots: list[dict[str, Any]] = []  # state dicts of the pool's past selves, oldest first
+
+    # ------------------------------------------------------------ acting
+    def prepare(self, obs: np.ndarray) -> torch.Tensor:
+        """Observations as the net reads them (normalised when ``norm_obs``), on the device."""
+        if self.obs_rms is not None:
+            obs = self.obs_rms.normalize(obs)
+        return torch.as_tensor(obs, device=self.device)
+
+    @torch.inference_mode()
+    def predict(
+        self, obs: np.ndarray, masks: np.ndarray | None = None, deterministic: bool = True
+    ) -> np.ndarray:
+        """Actions for a batch of observations (within the legal moves), as the env takes them."""
+        m = None if masks is None else torch.as_tensor(masks, device=self.device).bool()
+        actions, _, _ = self.net.act(self.prepare(obs), m, deterministic)
+        return self.env_actions(actions)
+
+    def env_actions(self, actions: torch.Tensor) -> np.ndarray:
+        a = actions.cpu().numpy()
+        if self.net.continuous:
+            low = np.asarray(self.action["low"], np.float32).reshape(self.action["shape"])
+            high = np.asarray(self.action["high"], np.float32).reshape(self.action["shape"])
+            return np.clip(a.reshape(len(a), *self.action["shape"]), low, high)
+        return a
+
+    # ------------------------------------------------------------ learning
+    def update(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """``update_epochs`` passes of minibatch gradient steps over one rollout; returns the metrics."""
+        cfg = self.cfg
+        n = len(batch["actions"])
+        size = min(cfg.minibatch_size, n)
+        stats: dict[str, list[float]] = {
+            k: [] for k in ("pg_loss", "v_loss", "entropy", "approx_kl", "clipfrac")
+        }
+        for _epoch in range(cfg.update_epochs):
+            order = torch.randperm(n, device=self.device)
+            for start in range(0, n - size + 1, size):
+                idx = order[start : start + size]
+                masks = None if batch.get("masks") is None else batch["masks"][idx]
+                logp, entropy, values = self.net.evaluate(batch["obs"][idx], batch["actions"][idx], masks)
+                adv = batch["advantages"][idx]
+                if cfg.norm_adv and len(idx) > 1:
+                    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                pg, ratio = policy_loss(logp, batch["logp"][idx], adv, cfg.clip_coef)
+                vl = value_loss(
+                    values,
+                    batch["values"][idx],
+                    batch["returns"][idx],
+                    cfg.clip_coef if cfg.clip_vloss else None,
+                )
+                ent = entropy.mean()
+                loss = pg - cfg.ent_coef * ent + cfg.vf_coef * vl
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.net.parameters(), cfg.max_grad_norm)
+                self.optimizer.step()
+                with torch.no_grad():
+                    log_ratio = logp - batch["logp"][idx]
+                    stats["approx_kl"].append(((ratio - 1) - log_ratio).mean().item())
+                    stats["clipfrac"].append(((ratio - 1).abs() > cfg.clip_coef).float().mean().item())
+                stats["pg_loss"].append(pg.item())
+                stats["v_loss"].append(vl.item())
+                stats["entropy"].append(ent.item())
+                self.updates += 1
+            if cfg.target_kl is not None and stats["approx_kl"][-1] > cfg.target_kl:
+                break
+        out = {k: float(np.mean(v)) for k, v in stats.items() if v}
+        out["epochs"] = _epoch + 1
+        return out
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "kind": KIND,
+            "algo": self.cfg.algo,
+            "env": self.cfg.env,
+            "model": self.net.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "obs_rms": None if self.obs_rms is None else self.obs_rms.state_dict(),
+            "ret_rms": None if self.ret_rms is None else self.ret_rms.state_dict(),
+            "updates": self.updates,
+            "episodes": self.episodes,
+            "obs_shape": list(self.obs_shape),
+            "action": self.action,
+            "net": {
+                "hidden": list(self.cfg.hidden or ()),
+                "activation": self.cfg.activation,
+                "share_trunk": bool(self.cfg.share_trunk),
+                "log_std_init": self.cfg.log_std_init,
+            },
+            "snapshots": self.snapshots,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if list(state.get("obs_shape", [])) != list(self.obs_shape) or state.get("action") != self.action:
+            raise ValueError(
+                f"checkpoint is for observations {state.get('obs_shape')} and actions {state.get('action')}, "
+                f"this env has {list(self.obs_shape)} and {self.action}"
+            )
+        self.net.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        for rms, key in ((self.obs_rms, "obs_rms"), (self.ret_rms, "ret_rms")):
+            if rms is not None and state.get(key) is not None:
+                rms.load_state_dict(state[key])
+        self.updates = int(state["updates"])
+        self.episodes = int(state["episodes"])
+        self.step = int(state["step"])
+        self.snapshots = list(state.get("snapshots") or [])
+
+
+class Rollout:
+    """Storage for one rollout, allocated once: ``[num_steps, num_envs, ...]`` tensors on the device."""
+
+    def __init__(
+        self,
+        T: int,
+        N: int,
+        obs_shape: Sequence[int],
+        obs_dtype: torch.dtype,
+        action: dict[str, Any],
+        device: torch.device,
+    ) -> None:
+        self.obs = torch.zeros((T, N, *obs_shape), dtype=obs_dtype, device=device)
+        if action["type"] == "box":
+            self.actions = torch.zeros((T, N, *action["shape"]), device=device)
+        else:
+            self.actions = torch.zeros((T, N), dtype=torch.long, device=device)
+        self.masks = (
+            torch.ones((T, N, action["n"]), dtype=torch.bool, device=device)
+            if action["type"] == "discrete"
+            else None
+        )
+        self.logp = torch.zeros((T, N), device=device)
+        self.values = torch.zeros((T, N), device=device)
+        self.rewards = np.zeros((T, N), np.float32)
+        self.dones = np.zeros((T, N), np.float32)
+
+    def batch(self, advantages: np.ndarray, with_masks: bool) -> dict[str, torch.Tensor]:
+        device = self.values.device
+        adv = torch.as_tensor(advantages, device=device)
+        flat = {
+            "obs": self.obs.flatten(0, 1),
+            "actions": self.actions.flatten(0, 1),
+            "logp": self.logp.flatten(),
+            "values": self.values.flatten(),
+            "advantages": adv.flatten(),
+            "returns": (adv + self.values).flatten(),
+        }
+        if with_masks and self.masks is not None:
+            flat["masks"] = self.masks.flatten(0, 1)
+        return flat
+
+
+def probe_action_space(env_id: str) -> gym.Space:
+    """The single-env action space of ``env_id`` (an unknown id is Gymnasium's error)."""
+    from seigen.envs import make_env
+
+    env = make_env(env_id)()
+    try:
+        return env.action_space
+    finally:
+        env.close()
+
+
+def train(cfg: ACConfig, on_episode: Callable[[int, float], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a training run; returns a summary with the final evaluation."""
+    space = probe_action_space(cfg.env)  # a bad env id fails here, before the run directory exists
+    cfg = resolve(cfg, continuous=isinstance(space, gym.spaces.Box))
+    device = pick_device(cfg.device)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.threads)
+    try:
+        return _train(cfg, device, on_episode)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    cfg: ACConfig, device: torch.device, on_episode: Callable[[int, float], None] | None
+) -> dict[str, Any]:
+    from seigen.envs import OpponentPool
+
+    board = cfg.env in BOARD_GAMES
+    pool = (
+        OpponentPool(cfg.pool_size, latest_prob=cfg.latest_prob) if board and cfg.opponent == "self" else None
+    )
+    envs = make_envs(cfg, training=True, opponent=pool)
+    try:
+        obs_shape = tuple(envs.single_observation_space.shape)
+        action = action_spec(envs.single_action_space)
+        run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
+        try:
+            if cfg.track:
+                run.track("seigen", mode=cfg.wandb_mode, name=f"{cfg.algo}-{cfg.env}-{cfg.seed}")
+            torch.manual_seed(cfg.seed)
+            agent = ActorCritic(cfg, obs_shape, action, device)
+            if cfg.resume:
+                agent.load_state_dict(run.load_latest())
+            selfplay = SelfPlay(agent, pool, run) if pool is not None else None
+            try:
+                summary = _loop(cfg, run, envs, agent, selfplay, on_episode)
+            except KeyboardInterrupt:
+                run.save_checkpoint(agent.state_dict(), agent.step)  # Ctrl-C loses no progress
+                raise
+            envs.close()
+            summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
+            if selfplay is not None:
+                summary["snapshots"] = selfplay.rows
+            run.log(
+                agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"}
+            )
+        finally:
+            run.close()
+    finally:
+        envs.close()
+    return summary
+
+
+def _loop(
+    cfg: ACConfig,
+    run: RunDir,
+    envs: gym.vector.VectorEnv,
+    agent: ActorCritic,
+    selfplay: SelfPlay | None,
+    on_episode: Callable[[int, float], None] | None,
+) -> dict[str, Any]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    N, T = cfg.num_envs, cfg.num_steps
+    discrete = agent.action["type"] == "discrete"
+    obs_dtype = (
+        torch.float32
+        if agent.obs_rms is not None
+        else torch.from_numpy(np.zeros(0, envs.single_observation_space.dtype)).dtype
+    )
+    roll = Rollout(T, N, agent.obs_shape, obs_dtype, agent.action, agent.device)
+    obs, infos = envs.reset(seed=cfg.seed + agent.step)
+    masks = action_masks(infos, N, agent.action["n"]) if discrete else None
+    returns_acc = np.zeros(N, np.float64)  # the discounted return per env, for reward scaling
+    recent: deque[float] = deque(maxlen=100)
+    last: dict[str, float] = {}
+    start_step = agent.step
+    t0 = time.perf_counter()
+    next_ckpt = (agent.step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
+    columns = [
+        TextColumn(f"[bold]{cfg.algo}[/] {{task.description}}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, disable=not cfg.progress, transient=False) as progress:
+        task = progress.add_task(cfg.env, total=cfg.total_steps, completed=agent.step, info="")
+        while agent.step < cfg.total_steps:
+            if cfg.anneal_lr:
+                frac = 1.0 - agent.step / cfg.total_steps
+                for group in agent.optimizer.param_groups:
+                    group["lr"] = frac * cfg.learning_rate
+            for t in range(T):
+                if agent.obs_rms is not None:
+                    agent.obs_rms.update(obs)
+                x = agent.prepare(obs)
+                m = None if masks is None else torch.as_tensor(masks, device=agent.device)
+                with torch.inference_mode():
+                    actions, logp, values = agent.net.act(x, m)
+                roll.obs[t] = x
+                roll.actions[t] = actions
+                roll.logp[t] = logp
+                roll.values[t] = values
+                if m is not None:
+                    roll.masks[t] = m
+                obs, rewards, terminated, truncated, infos = envs.step(agent.env_actions(actions))
+                rewards = np.asarray(rewards, np.float32)
+                cut = np.asarray(truncated) & ~np.asarray(terminated)
+                if cut.any():  # bootstrap a time limit from the real last observation
+                    final = np.stack([infos["final_obs"][i] for i in np.flatnonzero(cut)])
+                    with torch.inference_mode():
+                        v = agent.net.value(agent.prepare(final)).cpu().numpy()
+                    rewards[cut] += cfg.gamma * v
+                done = np.asarray(terminated) | np.asarray(truncated)
+                if agent.ret_rms is not None:
+                    returns_acc = returns_acc * cfg.gamma + rewards
+                    agent.ret_rms.update(returns_acc)
+                    rewards = rewards / np.sqrt(agent.ret_rms.var + 1e-8)
+                    returns_acc[done] = 0.0
+                roll.rewards[t] = rewards
+                roll.dones[t] = done
+                masks = action_masks(infos, N, agent.action["n"]) if discrete else None
+                agent.step += N
+                for ret, length in episode_stats(infos):
+                    agent.episodes += 1
+                    recent.append(ret)
+                    run.log(agent.step, episodic_return=ret, episode_length=length)
+                    if on_episode is not None:
+                        on_episode(agent.step, ret)
+            with torch.inference_mode():
+                last_values = agent.net.value(agent.prepare(obs)).cpu().numpy()
+            values = roll.values.cpu().numpy()
+            adv = gae(
+                roll.rewards, values, roll.dones, last_values.astype(np.float32), cfg.gamma, cfg.gae_lambda
+            )
+            last = agent.update(roll.batch(adv, with_masks=discrete))
+            last["explained_variance"] = explained_variance(values.ravel(), (adv + values).ravel())
+            last["learning_rate"] = agent.optimizer.param_groups[0]["lr"]
+            if selfplay is not None and agent.step >= selfplay.next_snapshot(cfg):
+                selfplay.snapshot(cfg)
+            if agent.step >= next_ckpt or agent.step >= cfg.total_steps:
+                run.save_checkpoint(agent.state_dict(), agent.step)
+                next_ckpt = (agent.step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
+            sps = (agent.step - start_step) / max(time.perf_counter() - t0, 1e-9)
+            run.log(agent.step, sps=round(sps, 1), **{k: round(v, 6) for k, v in last.items()})
+            mean = f"{np.mean(recent):.1f}" if recent else "-"
+            progress.update(task, completed=agent.step, info=f"return {mean}  {sps:,.0f} steps/s")
+        progress.update(task, completed=agent.step)
+    elapsed = time.perf_counter() - t0
+    return {
+        "steps": agent.step,
+        "episodes": agent.episodes,
+        "seconds": elapsed,
+        "steps_per_s": (agent.step - start_step) / max(elapsed, 1e-9),
+        "recent_return": float(np.mean(recent)) if recent else None,
+        "updates": agent.updates,
+    }
+
+
+# ============================================================================ self-play
+
+
+class SelfPlay:
+    """The opponent pool of a board-game run and the rating of its snapshots.
+
+    The pool's ``latest`` is the live net; every ``snapshot_every`` steps a frozen copy
+    joins it and is rated (``rate``) against the random player and the previous snapshot;
+    the rows go to ``RUN_DIR/snapshots.jsonl`` and the ladder is rebuilt from them on resume.
+    """
+
+    def __init__(self, agent: ActorCritic, pool: Any, run: RunDir) -> None:
+        from seigen.selfplay.evaluator import ladder_from_rows, read_eval
+
+        self.agent = agent
+        self.pool = pool
+        self.run = run
+        self.file = run.path / "snapshots.jsonl"
+        self.rows = read_eval(self.file)
+        self.ladder = ladder_from_rows(self.rows)
+        pool.latest = PolicyOpponent(agent.net, seed=agent.cfg.seed, frozen=False)
+        for i, state in enumerate(agent.snapshots[-pool.max_size :]):
+            net = build_net(agent.cfg, agent.obs_shape, agent.action)
+            net.load_state_dict(state["model"])
+            pool.add(PolicyOpponent(net, seed=agent.cfg.seed + i + 1, name=state["name"]))
+
+    def next_snapshot(self, cfg: ACConfig) -> int:
+        last = self.agent.snapshots[-1]["step"] if self.agent.snapshots else 0
+        return last + cfg.snapshot_every
+
+    def snapshot(self, cfg: ACConfig) -> dict[str, Any]:
+        """Freeze the current net into the pool and rate it; returns its row."""
+        from seigen.agents.agent import RandomAgent
+        from seigen.selfplay.evaluator import append_eval
+
+        agent = self.agent
+        name = f"step-{agent.step}"
+        me = ActorCriticAgent(agent, name=name)
+        row: dict[str, Any] = {"player": name, "step": agent.step, "vs": {}}
+        opponents: list[Any] = [RandomAgent(cfg.seed + agent.step)]
+        if agent.snapshots:
+            prev = agent.snapshots[-1]
+            net = build_net(cfg, agent.obs_shape, agent.action)
+            net.load_state_dict(prev["model"])
+            opponents.append(ActorCriticAgent(_Frozen(agent, net), name=prev["name"]))
+        for opp in opponents:
+            outcome = me.match(opp, cfg.snapshot_games, seed=cfg.seed + agent.step)
+            self.ladder.add_outcome(outcome)
+            row["vs"][opp.name] = outcome.summary()
+        rating = self.ladder.ratings().get(name, {})
+        row.update({k: rating.get(k) for k in ("elo", "elo_low", "elo_high")})
+        state = {"name": name, "step": agent.step, "model": copy.deepcopy(agent.net.state_dict())}
+        agent.snapshots = [*agent.snapshots, state][-cfg.pool_size :]
+        self.pool.add(PolicyOpponent(agent.net, seed=cfg.seed + agent.step, name=name))
+        self.rows.append(row)
+        append_eval(self.file, row)
+        vs = {k: v["win_rate"] for k, v in row["vs"].items()}
+        self.run.log(agent.step, snapshot=name, elo=row["elo"], **{f"win_rate/{k}": v for k, v in vs.items()})
+        return row
+
+
+class _Frozen:
+    """A past net in the shape ``ActorCriticAgent`` reads (an ``ActorCritic`` without optimizer)."""
+
+    def __init__(self, like: ActorCritic, net: ActorCriticNet) -> None:
+        self.cfg, self.obs_shape, self.action, self.device = (
+            like.cfg,
+            like.obs_shape,
+            like.action,
+            like.device,
+        )
+        self.net = net.to(like.device).eval()
+        self.obs_rms = like.obs_rms
+
+    prepare = ActorCritic.prepare
+    predict = ActorCritic.predict
+    env_actions = ActorCritic.env_actions
+
+
+# ============================================================================ evaluation and loading
+
+
+def evaluate(cfg: ACConfig, agent: ActorCritic, episodes: int, seed: int | None = None) -> dict[str, Any]:
+    """Mean and std of the episodic return over ``episodes`` episodes (the most likely action
+    unless ``eval_deterministic`` is off), on fresh envs seeded apart from training.
+    Board games play the random player, from a random side; ``win_rate`` counts wins."""
+    seed = cfg.seed + 10_000 if seed is None else seed
+    envs = make_envs(cfg, training=False, seed=seed, num_envs=1)
+    discrete = agent.action["type"] == "discrete"
+    returns: list[float] = []
+    try:
+        obs, infos = envs.reset(seed=seed)
+        masks = action_masks(infos, 1, agent.action["n"]) if discrete else None
+        while len(returns) < episodes:
+            actions = agent.predict(obs, masks, deterministic=cfg.eval_deterministic)
+            obs, _, _, _, infos = envs.step(actions)
+            masks = action_masks(infos, 1, agent.action["n"]) if discrete else None
+            returns.extend(r for r, _ in episode_stats(infos))
+    finally:
+        envs.close()
+    returns = returns[:episodes]
+    out = {
+        "mean": float(np.mean(returns)),
+        "std": float(np.std(returns)),
+        "episodes": len(returns),
+        "returns": returns,
+    }
+    if cfg.env in BOARD_GAMES:
+        out["win_rate"] = float(np.mean([r > 0 for r in returns]))
+    return out
+
+
+def config_from_run(run_dir: Path) -> ACConfig:
+    """The config a run was trained with (its ``config.json``)."""
+    config_file = run_dir / "config.json"
+    try:
+        data = json.loads(config_file.read_text())
+    except (OSError, ValueError) as e:
+        raise CheckpointError(
+            f"{run_dir}: an actor-critic checkpoint needs its run's config.json ({e})"
+        ) from None
+    if not isinstance(data, dict) or "algo" not in data:
+        raise CheckpointError(f"{config_file}: not an actor-critic run's config (no 'algo')")
+    names = {f.name for f in dataclasses.fields(ACConfig)}
+    if data.get("hidden") is not None:
+        data["hidden"] = tuple(data["hidden"])
+    try:
+        return dataclasses.replace(ACConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{config_file}: {e}") from None
+
+
+def learner_from_state(
+    state: dict[str, Any], cfg: ACConfig, path: Path, device: str | None = None
+) -> ActorCritic:
+    """The learner of a checkpoint's state (its net in eval mode); a mismatch is a ``CheckpointError``."""
+    try:
+        agent = ActorCritic(cfg, tuple(state["obs_shape"]), state["action"], pick_device(device or "auto"))
+        agent.load_state_dict(state)
+    except (KeyError, TypeError, RuntimeError, ValueError) as e:
+        raise CheckpointError(f"{path}: does not match the run's network ({e})") from None
+    agent.net.eval()
+    return agent
+
+
+class ActorCriticAgent:
+    """A trained actor-critic policy: ``act(observation)`` for its env's observations (a
+    PettingZoo dict with ``action_mask``, or a bare array), ``select(games)`` for native
+    games of the board game it was trained on (so it plays in the match harness against
+    AlphaZero agents). The most likely action unless ``deterministic`` is False."""
+
+    def __init__(self, learner: Any, name: str = "ppo", deterministic: bool = True) -> None:
+        from seigen.agents.agent import DQN_GAMES
+
+        self.learner = learner
+        self.name = name
+        self.deterministic = deterministic
+        self.obs_shape = learner.obs_shape
+        self.env = learner.cfg.env
+        self.game = DQN_GAMES.get(self.env)
+
+    def act(self, observation: Any) -> Any:
+        from seigen.agents.agent import split_observation
+
+        obs, mask = split_observation(observation, self.obs_shape, self.learner.action.get("n"), self.env)
+        out = self.learner.predict(obs[None], None if mask is None else mask[None], self.deterministic)
+        return int(out[0]) if self.learner.action["type"] == "discrete" else out[0]
+
+    __call__ = act
+
+    def select(self, games: Sequence[Any]) -> list[int]:
+        if not games:
+            return []
+        obs = np.stack([np.moveaxis(g.features(), 0, -1) for g in games])
+        if obs.shape[1:] != self.obs_shape:
+            raise ValueError(
+                f"this agent reads observations of shape {self.obs_shape}, the games give {obs.shape[1:]}"
+            )
+        masks = np.stack([g.legal_mask() for g in games]).astype(bool)
+        return [int(a) for a in self.learner.predict(obs, masks, self.deterministic)]
+
+    def act_game(self, game: Any) -> int:
+        return self.select([game])[0]
+
+    def match(self, opponent: Any, games: int, seed: int = 0) -> Any:
+        """A match against ``opponent`` (anything with ``select(games)``) in the evaluator's harness."""
+        from seigen.selfplay.evaluator import OPENING_PLIES, play_match
+
+        if self.game is None:
+            raise ValueError(f"{self.env} is not a board game")
+        size = self.obs_shape[0] if self.game == "go" else 9
+        return play_match(
+            self,
+            opponent,
+            self.game,
+            games,
+            size=size,
+            opening_moves=OPENING_PLIES.get(self.game, 2),
+            seed=seed,
+        )
