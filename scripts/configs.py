@@ -364,8 +364,10 @@ class EvalConfig:
     the solver checks (tic-tac-toe: no loss against any reply; Connect Four: move accuracy).
 
     Atari follows Machado et al. 2018 (sticky actions, no reward clipping, no life-loss
-    signal, 108k-frame cap) with epsilon 0.001; classic control and board games are
-    played greedily. The latest checkpoint of RUN_DIR is used.
+    signal, 108k-frame cap) with epsilon 0.001 for DQN; classic control and board games
+    are played greedily; PPO and A2C take their most likely action (--stochastic:
+    sampled). Board games are played against the random player. The latest checkpoint
+    of RUN_DIR is used.
     """
 
     run_dir: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")]
@@ -373,7 +375,9 @@ class EvalConfig:
     episodes: int = 10
     """Episodes to play."""
     epsilon: float | None = None
-    """Exploration during evaluation (default: the run's eval epsilon)."""
+    """DQN runs: exploration during evaluation (default: the run's eval epsilon)."""
+    stochastic: bool = False
+    """PPO and A2C runs: sample actions from the policy instead of taking the most likely one."""
     seed: int | None = None
     """Seed of the evaluation envs (default: the run's seed + 10000, apart from training)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"

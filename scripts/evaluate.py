@@ -79,12 +79,52 @@ def print_report(rows: list[dict], title: str, curve: bool = False) -> None:
     stdout_console().print(table)
 
 
+def _is_actor_critic(run_dir: str) -> bool:
+    from pathlib import Path
+
+    try:
+        return "algo" in json.loads((Path(run_dir) / "config.json").read_text())
+    except (OSError, json.JSONDecodeError, TypeError):
+        return False
+
+
+def main_actor_critic(cfg: EvalConfig) -> int:
+    """A PPO or A2C run: its latest checkpoint's policy over ``--episodes`` episodes."""
+    import dataclasses
+    from pathlib import Path
+
+    from seigen.agents.ppo import config_from_run, evaluate, learner_from_state
+    from seigen.agents.runs import CheckpointError, checkpoint_file, load_checkpoint
+
+    try:
+        path = checkpoint_file(cfg.run_dir)
+        run_cfg = config_from_run(Path(cfg.run_dir))
+        learner = learner_from_state(load_checkpoint(path), run_cfg, path, cfg.device)
+    except CheckpointError as e:
+        print(f"seigen eval: error: {e}", file=sys.stderr)
+        return 2
+    run_cfg = dataclasses.replace(run_cfg, eval_deterministic=not cfg.stochastic)
+    result = evaluate(run_cfg, learner, cfg.episodes, seed=cfg.seed)
+    if cfg.json:
+        print(json.dumps({"run_dir": cfg.run_dir, "env": run_cfg.env, "step": learner.step, **result}))
+        return 0
+    won = f", won {result['win_rate']:.0%} against the random player" if "win_rate" in result else ""
+    how = "sampled actions" if cfg.stochastic else "most likely actions"
+    print(
+        f"{run_cfg.env} ({run_cfg.algo}) at step {learner.step:,}: {result['mean']:.2f} +- {result['std']:.2f} "
+        f"over {result['episodes']} episodes ({how}){won}"
+    )
+    return 0
+
+
 def main(cfg: EvalConfig) -> int:
     """Load the run's latest checkpoint, play ``--episodes`` episodes, print mean, std and count."""
     import dataclasses
 
     if _is_selfplay(cfg.run_dir):
         return main_selfplay(cfg)
+    if _is_actor_critic(cfg.run_dir):
+        return main_actor_critic(cfg)
 
     from seigen.agents.dqn import evaluate, load_agent
     from seigen.agents.runs import CheckpointError
