@@ -67,6 +67,11 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_selfplay:main",
                     summary="Self-play positions and net evaluations per second, by games in flight, on one core.",
                 ),
+                "agents": Leaf(
+                    config="seigen.scripts.configs:BenchAgentsConfig",
+                    run="seigen.scripts.bench_agents:main",
+                    summary="Trained agents against each other in the match harness: W-D-L, 95% Wilson interval, Elo.",
+                ),
                 "rl": Leaf(
                     config="seigen.scripts.configs:BenchRLConfig",
                     run="seigen.scripts.bench_rl:main",

@@ -418,3 +418,42 @@ class BenchSelfPlayConfig:
     """Where the net runs."""
     json: bool = False
     """One JSON object per setting instead of the table."""
+
+
+@dataclass(frozen=True)
+class BenchAgentsConfig:
+    """Trained agents against each other in the match harness: W-D-L, 95% Wilson interval, Elo.
+
+    Each player is a run directory or checkpoint (AlphaZero, PPO, A2C, DQN: whatever
+    seigen.agents.load_agent reads), random, or mcts-rollout-N (a search of N simulations
+    over random-playout values). Every pair plays --games games in lock-step, colours
+    alternating, each pair of games from the same random opening (2 plies; Go 4), so that
+    deterministic agents do not replay one game. AlphaZero agents search --visits
+    simulations per move; PPO, A2C and DQN agents play their most likely move. Ratings:
+    Bradley-Terry on the Elo scale from all the games, random = 0.
+    """
+
+    players: tuple[str, ...]
+    """Two or more players: RUN_DIR, a checkpoint file, random, or mcts-rollout-N."""
+    game: Literal["auto", "tictactoe", "connect4", "go"] = "auto"
+    """The game; auto: the game of the first trained agent."""
+    size: int = 9
+    """Go board size (when no trained agent says it)."""
+    games: int = 100
+    """Games per pair of players."""
+    visits: int = 100
+    """Simulations per move of AlphaZero agents."""
+    seed: int = 0
+    """Seed of the openings and of the random players."""
+    device: Literal["auto", "cpu", "cuda"] = "cpu"
+    """Where the nets run."""
+    json: bool = False
+    """Print one JSON object per pair (and one per player's rating) instead of the tables."""
+
+    def __post_init__(self) -> None:
+        if len(self.players) < 2:
+            raise ValueError(f"--players needs two players at least, got {len(self.players)}")
+        if self.games < 1:
+            raise ValueError(f"--games must be at least 1, got {self.games}")
+        if self.visits < 1:
+            raise ValueError(f"--visits must be at least 1, got {self.visits}")

@@ -416,3 +416,43 @@ def test_cli_trains_evaluates_and_reports_errors(tmp_path, capsys):
     assert main(["train", "ppo", "--gamma", "2", "--no-progress"]) == 2
     assert main(args) == 2  # the run exists: --resume or another directory
     assert "--resume" in capsys.readouterr().err
+
+
+def test_the_pool_draws_the_latest_self_with_its_probability():
+    from seigen.envs import OpponentPool
+
+    def latest(obs):
+        return 0
+
+    past = [lambda obs, k=k: k for k in range(3)]
+    pool = OpponentPool(2, latest=latest, latest_prob=0.3)
+    rng = np.random.default_rng(0)
+    assert pool.ready and all(pool.sample(rng) is latest for _ in range(20))  # no past self yet
+    for p in past:
+        pool.add(p)
+    assert pool.policies == past[1:]  # the oldest dropped
+    draws = [pool.sample(rng) for _ in range(4000)]
+    assert abs(sum(d is latest for d in draws) / 4000 - 0.3) < 0.03
+    assert {id(d) for d in draws} == {id(latest), id(past[1]), id(past[2])}
+    assert not OpponentPool(2).ready
+    with pytest.raises(ValueError, match="latest_prob"):
+        OpponentPool(2, latest_prob=1.5)
+
+
+def test_bench_agents_pits_a_trained_policy_against_random_and_rollout_mcts(tmp_path, capsys):
+    train(tiny(tmp_path, env="seigen/TicTacToe-v0", snapshot_every=10**9))
+    run = str(tmp_path / "run")
+    assert (
+        main(["bench", "agents", "--players", run, "random", "mcts-rollout-8", "--games", "6", "--json"]) == 0
+    )
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    pairs = [r for r in rows if "a" in r]
+    assert [(r["a"], r["b"]) for r in pairs] == [
+        ("ppo:run", "random"),
+        ("ppo:run", "mcts-rollout-8"),
+        ("random", "mcts-rollout-8"),
+    ]
+    assert all(r["games"] == 6 and r["wins"] + r["draws"] + r["losses"] == 6 for r in pairs)
+    assert {r["player"] for r in rows if "player" in r} == {"ppo:run", "random", "mcts-rollout-8"}
+    assert main(["bench", "agents", "--players", run, str(tmp_path / "nothing")]) == 2
+    assert "nothing" in capsys.readouterr().err
