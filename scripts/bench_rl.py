@@ -1,22 +1,39 @@
-"""RL benchmark: seigen's DQN against Stable-Baselines3's on CartPole, Atari env frames/s, a short Pong run.
+"""RL benchmark: seigen's DQN, PPO and A2C against Stable-Baselines3's, Atari env frames/s, short Pong runs.
 
-Three measurements, each chosen by ``--what`` (``all`` runs them in this order):
+Seven measurements, each chosen by ``--what`` (``all`` runs them in this order):
 
-* ``cartpole``: one unit of work is one **environment step** of a training run (acting,
-  storing and the gradient steps it triggers). For each seed, seigen's
-  ``train(DQNConfig(env="CartPole-v1", seed, total_steps, device="cpu"))`` (the classic
-  preset: rl-baselines3-zoo's CartPole-v1 settings) and, in the same run, SB3's
-  ``DQN("MlpPolicy", ...)`` with the same settings (lr 2.3e-3, batch 64, buffer 100k,
-  learning_starts 1000, train_freq 256, gradient_steps 128, target_update_interval 10,
-  exploration 0.16 down to 0.04, net [256, 256]), seed and budget. seigen's steps/s is
-  its training loop's own figure (checkpoints and metrics included; not building the
-  run or the final evaluation); SB3's is ``learn()`` timed. Then each agent is
-  evaluated greedily for ``--eval-episodes`` episodes on a CartPole seeded seed + 10000
-  (seigen's ``evaluate``; SB3's ``evaluate_policy``). Both run with
+* ``cartpole``, ``ppo-cartpole``, ``a2c-cartpole``, ``ppo-pendulum``: a learner against
+  SB3's, each seed in the same run. One unit of work is one **environment step** of a
+  training run (all envs together: acting, storing and the gradient steps it triggers).
+  For each seed, seigen's ``train(<Config>(env, seed, total_steps, device="cpu"))`` with
+  its preset and, in the same run, SB3's learner built from **the same preset dict** (so
+  the two cannot drift apart), seed and budget:
+
+  - ``cartpole``: DQN on CartPole-v1 (rl-baselines3-zoo's settings: lr 2.3e-3, batch 64,
+    buffer 100k, learning_starts 1000, train_freq 256, gradient_steps 128,
+    target_update_interval 10, exploration 0.16 down to 0.04, net [256, 256]); ``--steps``.
+    seigen's DQN uses double Q-learning targets (its default); SB3's has plain targets.
+  - ``ppo-cartpole``: PPO on CartPole-v1 (rl-zoo's settings: 8 envs x 32 steps, minibatch
+    256, 20 epochs, lr 1e-3 annealed linearly to 0, gamma 0.98, lambda 0.8, clip 0.2,
+    separate 64x64 tanh MLPs); SB3's ``PPO`` on ``make_vec_env(env, n_envs=8, seed)``.
+  - ``a2c-cartpole``: A2C on CartPole-v1 (SB3's A2C defaults with 8 envs: 5 steps,
+    RMSprop lr 7e-4, alpha 0.99, eps 1e-5, gamma 0.99, lambda 1, no advantage
+    normalisation); SB3's ``A2C``.
+  - ``ppo-pendulum``: PPO on Pendulum-v1, a diagonal Gaussian (rl-zoo's settings without
+    gSDE: 4 envs x 1024 steps, minibatch 64, 10 epochs, lr 1e-3, gamma 0.9, lambda 0.95,
+    clip 0.2, log-std 0); SB3's ``PPO`` with ``use_sde=False``.
+
+  The actor-critic budget is ``--ac-steps`` (default: each preset's ``total_steps``:
+  100k, 200k, 200k). seigen's steps/s is its training loop's own figure (checkpoints and
+  metrics included; not building the run or the final evaluation); SB3's is ``learn()``
+  timed. Then each agent is evaluated deterministically (DQN: greedy; PPO and A2C: the
+  most likely action, the Gaussian's mean) for ``--eval-episodes`` episodes on an env
+  seeded seed + 10000 (seigen's ``evaluate``; SB3's ``evaluate_policy``). Both run with
   ``torch.set_num_threads(--threads)``; with one thread the process is also pinned to
-  one CPU. The medians over seeds, the ratio seigen/sb3 of steps/s and the issue's goal
-  (an equal or better median return at 2x SB3's steps/s or more) follow. seigen's DQN
-  uses double Q-learning targets (its default); SB3's DQN has plain targets.
+  one CPU. Per task: the medians over seeds, the ratio seigen/sb3 of steps/s and the
+  issue's goal (an equal or better median return at 2x SB3's steps/s or more). SB3
+  anneals the learning rate by the progress after each rollout, seigen by the progress
+  before it (one rollout apart).
 * ``atari-env``: one unit of work is one **emulator frame** (an agent step is 4 frames).
   ``--num-envs`` copies of ``ALE/Pong-v5`` (Machado protocol, training wrappers) with
   uniform random actions: seigen's ``make_vector_env`` (a synchronous vector env, one
@@ -27,10 +44,15 @@ Three measurements, each chosen by ``--what`` (``all`` runs them in this order):
   ``--pong-steps`` agent steps, ``--pong-learning-starts``, a ``--pong-buffer`` replay)
   showing the loop runs end to end: its steps/s and frames/s, the episodes it finished,
   their mean score, the final evaluation, and the replay buffer's memory (``nbytes``)
-  beside what storing every 4-frame stack would take.
+  beside what storing every 4-frame stack would take (with ``--threads 1`` pinned to one CPU).
+* ``ppo-pong``: a short seigen PPO run on ``ALE/Pong-v5`` (CleanRL's ppo_atari preset: 8
+  envs in worker processes, rollouts of 8 x 128 agent steps, so ``--pong-steps`` rounds
+  up to whole rollouts): steps/s, frames/s, the episodes it finished, their mean score,
+  the gradient steps and the final evaluation (Machado protocol, the most likely
+  action). Not pinned: the env workers use all the CPUs this process may use.
 
-Usage: ``seigen bench rl [--what cartpole|atari-env|pong|all] [--seeds 1 2 3] [--steps 50000]
-[--pong-steps 25000] [--threads 1] [--json] [--no-peer]``.
+Usage: ``seigen bench rl [--what cartpole|ppo-cartpole|a2c-cartpole|ppo-pendulum|atari-env|pong|ppo-pong|all]
+[--seeds 1 2 3] [--steps 50000] [--ac-steps N] [--pong-steps 25000] [--threads 1] [--json] [--no-peer]``.
 """
 
 from __future__ import annotations
@@ -44,6 +66,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,6 +75,7 @@ from seigen.scripts.bench_board import _progress, cpu_model, single_core, stdout
 from seigen.scripts.configs import BenchRLConfig
 
 CARTPOLE = "CartPole-v1"
+PENDULUM = "Pendulum-v1"
 PONG = "ALE/Pong-v5"
 SEIGEN, SB3 = "seigen", "sb3"
 SEIGEN_SYNC, GYM_ASYNC, ENVPOOL = "seigen-sync", "gymnasium-async", "envpool"
@@ -62,9 +86,48 @@ GOAL_SPEEDUP = 2.0  # the issue: at least 2x SB3's steps/s ...
 UNIT_STEP = "one environment step of training (acting, storing, the gradient steps it triggers)"
 UNIT_FRAME = "one emulator frame (4 per agent step)"
 SB3_MISSING = (
-    "stable-baselines3 is not installed, so SB3's DQN (the peer) is skipped: "
+    "stable-baselines3 is not installed, so SB3's learners (the peers) are skipped: "
     "pip install 'seigen[bench]' (or stable-baselines3>=2.3)"
 )
+
+
+@dataclass(frozen=True)
+class Task:
+    """A learner measured against SB3's: its ``--what`` name, algorithm, env and preset family."""
+
+    name: str
+    algo: str  # dqn, ppo or a2c
+    env: str
+    family: str  # the preset's: classic (discrete actions) or continuous
+
+
+TASKS: dict[str, Task] = {
+    t.name: t
+    for t in (
+        Task("cartpole", "dqn", CARTPOLE, "classic"),
+        Task("ppo-cartpole", "ppo", CARTPOLE, "classic"),
+        Task("a2c-cartpole", "a2c", CARTPOLE, "classic"),
+        Task("ppo-pendulum", "ppo", PENDULUM, "continuous"),
+    )
+}
+ALL = (*TASKS, "atari-env", "pong", "ppo-pong")  # what --what all runs, in order
+
+
+def ac_preset(task: Task) -> dict[str, Any]:
+    """seigen's preset of an actor-critic task, with A2C's minibatch (the whole rollout) filled in."""
+    from seigen.agents.ppo_config import PRESETS
+
+    p = dict(PRESETS[(task.algo, task.family)])
+    if task.algo == "a2c":
+        p.setdefault("minibatch_size", p["num_envs"] * p["num_steps"])
+    return p
+
+
+def budget(cfg: BenchRLConfig, task: Task) -> int:
+    """Environment steps of each run of ``task``: ``--steps`` (DQN), else ``--ac-steps`` or the preset's."""
+    if task.algo == "dqn":
+        return cfg.steps
+    return cfg.ac_steps if cfg.ac_steps is not None else int(ac_preset(task)["total_steps"])
 
 
 def sb3_cartpole() -> dict:
@@ -88,9 +151,86 @@ def sb3_cartpole() -> dict:
     )
 
 
+class LinearLR:
+    """SB3's learning-rate schedule for ``anneal_lr``: ``lr * progress_remaining`` (1 down to 0)."""
+
+    def __init__(self, lr: float) -> None:
+        self.lr = lr
+
+    def __call__(self, progress_remaining: float) -> float:
+        return self.lr * progress_remaining
+
+    def __repr__(self) -> str:
+        return f"LinearLR({self.lr:g})"
+
+
+def sb3_actor_critic(task: Task) -> tuple[int, dict]:
+    """SB3's number of envs and ``PPO``/``A2C`` arguments from seigen's preset of ``task``,
+    so the two learners cannot drift apart (a preset SB3 cannot match is an error)."""
+    import torch.nn as nn
+
+    p = ac_preset(task)
+    unmatched = [k for k in ("share_trunk", "norm_obs", "norm_reward", "async_envs") if p.get(k)]
+    if unmatched:
+        raise NotImplementedError(f"{task.name}: SB3 settings for {', '.join(unmatched)} are not written")
+    lr = p["learning_rate"]
+    kwargs: dict[str, Any] = dict(
+        learning_rate=LinearLR(lr) if p["anneal_lr"] else lr,
+        n_steps=p["num_steps"],
+        gamma=p["gamma"],
+        gae_lambda=p["gae_lambda"],
+        ent_coef=p["ent_coef"],
+        vf_coef=p["vf_coef"],
+        max_grad_norm=p["max_grad_norm"],
+        normalize_advantage=p["norm_adv"],
+        use_sde=False,
+        policy_kwargs=dict(
+            net_arch=dict(pi=list(p["hidden"]), vf=list(p["hidden"])),
+            activation_fn={"tanh": nn.Tanh, "relu": nn.ReLU}[p["activation"]],
+            log_std_init=p["log_std_init"],
+            ortho_init=True,
+        ),
+    )
+    if task.algo == "ppo":
+        if p["optimizer"] != "adam":
+            raise NotImplementedError(f"{task.name}: SB3's PPO uses Adam, the preset {p['optimizer']}")
+        kwargs.update(
+            batch_size=p["minibatch_size"],
+            n_epochs=p["update_epochs"],
+            clip_range=p["clip_coef"],
+            clip_range_vf=p["clip_coef"] if p["clip_vloss"] else None,
+            target_kl=p.get("target_kl"),
+        )
+    else:  # a2c: one gradient step on the whole rollout, no clipping
+        kwargs.update(use_rms_prop=p["optimizer"] == "rmsprop", rms_prop_eps=1e-5)
+    return int(p["num_envs"]), kwargs
+
+
+def settings_text(task: Task) -> str:
+    """The shared settings of ``task`` in a few words (for the table's caption)."""
+    if task.algo == "dqn":
+        return "rl-baselines3-zoo's CartPole-v1 DQN settings; seigen uses double Q-learning targets, SB3 plain ones"
+    p = ac_preset(task)
+    lr = f"lr {p['learning_rate']:g}" + (" annealed linearly to 0" if p["anneal_lr"] else "")
+    text = (
+        f"{p['num_envs']} envs x {p['num_steps']} steps, minibatch {p['minibatch_size']}, "
+        f"{p['update_epochs']} epoch(s), {p['optimizer']} {lr}, gamma {p['gamma']:g}, "
+        f"lambda {p['gae_lambda']:g}, clip {p['clip_coef']:g}, ent {p['ent_coef']:g}, vf {p['vf_coef']:g}, "
+        f"grad norm {p['max_grad_norm']:g}, adv. norm {'on' if p['norm_adv'] else 'off'}, "
+        f"separate {'x'.join(map(str, p['hidden']))} {p['activation']} MLPs"
+    )
+    if task.family == "continuous":
+        text += f", Gaussian log-std {p['log_std_init']:g} (no gSDE)"
+    return text
+
+
 def sb3_available() -> bool:
     """Whether stable-baselines3 (the ``bench`` extra) can be imported."""
     return importlib.util.find_spec("stable_baselines3") is not None
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _machine(threads: int, pinned: int | None) -> dict:
@@ -114,24 +254,29 @@ def torch_threads(n: int) -> Iterator[int | None]:
         torch.set_num_threads(old)
 
 
-# ---------------------------------------------------------------------------- cartpole
-def run_seigen_dqn(env: str, seed: int, steps: int, eval_episodes: int) -> dict:
-    """seigen's DQN (the env's preset) for ``steps`` env steps, then its greedy evaluation."""
-    from seigen.agents.dqn import train
-    from seigen.agents.dqn_config import DQNConfig
+# ---------------------------------------------------------------------------- learners against SB3
+def run_seigen(task: Task, seed: int, steps: int, eval_episodes: int, threads: int = 1) -> dict:
+    """seigen's learner (the env's preset) for ``steps`` env steps, then its deterministic evaluation."""
+    common = dict(
+        env=task.env,
+        seed=seed,
+        total_steps=steps,
+        device="cpu",
+        progress=False,
+        eval_episodes=eval_episodes,
+        threads=threads,
+    )
+    if task.algo == "dqn":
+        from seigen.agents.dqn import train
+        from seigen.agents.dqn_config import DQNConfig as Config
+    else:
+        from seigen.agents.ppo import train
+        from seigen.agents.ppo_config import A2CConfig, PPOConfig
 
+        Config = {"ppo": PPOConfig, "a2c": A2CConfig}[task.algo]
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="seigen-bench-rl-") as run_dir:
-        cfg = DQNConfig(
-            env=env,
-            seed=seed,
-            total_steps=steps,
-            run_dir=run_dir,
-            device="cpu",
-            progress=False,
-            eval_episodes=eval_episodes,
-        )
-        summary = train(cfg)
+        summary = train(Config(run_dir=run_dir, **common))
     wall = time.perf_counter() - t0
     ev = summary["evaluation"]
     return {
@@ -147,34 +292,44 @@ def run_seigen_dqn(env: str, seed: int, steps: int, eval_episodes: int) -> dict:
     }
 
 
-def run_sb3_dqn(env: str, seed: int, steps: int, eval_episodes: int) -> dict:
-    """SB3's DQN with rl-zoo's CartPole settings for ``steps`` env steps, then ``evaluate_policy``
-    (deterministic) on a Monitor-wrapped env seeded ``seed + EVAL_SEED_OFFSET``."""
+def run_sb3(task: Task, seed: int, steps: int, eval_episodes: int, threads: int = 1) -> dict:
+    """SB3's learner with seigen's preset settings for ``steps`` env steps, then ``evaluate_policy``
+    (deterministic) on a Monitor-wrapped env seeded ``seed + EVAL_SEED_OFFSET``.
+    ``threads`` is the caller's ``torch.set_num_threads`` (SB3 leaves it alone)."""
     import gymnasium as gym
-    from stable_baselines3 import DQN
+    from stable_baselines3 import A2C, DQN, PPO
+    from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.evaluation import evaluate_policy
     from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     t0 = time.perf_counter()
-    model = DQN("MlpPolicy", gym.make(env), seed=seed, device="cpu", verbose=0, **sb3_cartpole())
+    common = dict(seed=seed, device="cpu", verbose=0)
+    if task.algo == "dqn":
+        model = DQN("MlpPolicy", gym.make(task.env), **common, **sb3_cartpole())
+    else:
+        num_envs, kwargs = sb3_actor_critic(task)
+        learner = {"ppo": PPO, "a2c": A2C}[task.algo]
+        model = learner("MlpPolicy", make_vec_env(task.env, n_envs=num_envs, seed=seed), **common, **kwargs)
     t1 = time.perf_counter()
     model.learn(total_timesteps=steps, progress_bar=False)
     seconds = time.perf_counter() - t1
-    eval_env = DummyVecEnv([lambda: Monitor(gym.make(env))])
+    eval_env = DummyVecEnv([lambda: Monitor(gym.make(task.env))])
     eval_env.seed(seed + EVAL_SEED_OFFSET)
     returns, _ = evaluate_policy(
         model, eval_env, n_eval_episodes=eval_episodes, deterministic=True, return_episode_rewards=True
     )
     eval_env.close()
-    model.get_env().close()
+    train_env = model.get_env()
+    episodes = sum(len(r) for r in train_env.env_method("get_episode_rewards"))  # every env is a Monitor
+    train_env.close()
     wall = time.perf_counter() - t0
     recent = [float(info["r"]) for info in model.ep_info_buffer]
     return {
         "steps": int(model.num_timesteps),
         "seconds": seconds,
         "steps_per_s": model.num_timesteps / seconds,
-        "episodes": int(model._episode_num),
+        "episodes": int(episodes),
         "recent_return": float(np.mean(recent)) if recent else None,
         "eval_mean": float(np.mean(returns)),
         "eval_std": float(np.std(returns)),
@@ -183,93 +338,118 @@ def run_sb3_dqn(env: str, seed: int, steps: int, eval_episodes: int) -> dict:
     }
 
 
-RUNNERS: dict[str, Callable[[str, int, int, int], dict]] = {SEIGEN: run_seigen_dqn, SB3: run_sb3_dqn}
+RUNNERS: dict[str, Callable[..., dict]] = {SEIGEN: run_seigen, SB3: run_sb3}
 
 
-def cartpole_rows(cfg: BenchRLConfig, progress: Any, warn: Callable[[str], None]) -> list[dict]:
-    """One ``kind="run"`` row per (seed, impl): seigen then SB3 for each seed, on the same thread settings."""
+def learner_impls(cfg: BenchRLConfig, warn: Callable[[str], None]) -> list[str]:
+    """seigen, and SB3 when ``--peer`` and it is installed (else ``warn`` says why not)."""
     impls = [SEIGEN]
     if cfg.peer:
         if sb3_available():
             impls.append(SB3)
         else:
             warn(SB3_MISSING)
-    task = progress.add_task("cartpole", total=len(cfg.seeds) * len(impls))
+    return impls
+
+
+def learner_rows(cfg: BenchRLConfig, task: Task, impls: list[str], progress: Any) -> list[dict]:
+    """One ``kind="run"`` row per (seed, impl): seigen then SB3 for each seed, on the same thread settings."""
+    steps = budget(cfg, task)
+    bar = progress.add_task(task.name, total=len(cfg.seeds) * len(impls))
     rows = []
     with torch_threads(cfg.threads) as pinned:
         machine = _machine(cfg.threads, pinned)
         for seed in cfg.seeds:
             for impl in impls:
-                progress.update(task, description=f"cartpole {impl} seed {seed}")
-                result = RUNNERS[impl](CARTPOLE, seed, cfg.steps, cfg.eval_episodes)
+                progress.update(bar, description=f"{task.name} {impl} seed {seed}")
+                result = RUNNERS[impl](task, seed, steps, cfg.eval_episodes, cfg.threads)
                 rows.append(
                     {
                         "kind": "run",
+                        "task": task.name,
+                        "algo": task.algo,
                         "impl": impl,
-                        "env": CARTPOLE,
+                        "env": task.env,
                         "seed": seed,
                         **result,
-                        "budget": cfg.steps,
+                        "budget": steps,
                         "eval_episodes": cfg.eval_episodes,
                         "unit": UNIT_STEP,
                         **machine,
                     }
                 )
-                progress.advance(task)
+                progress.advance(bar)
     return rows
 
 
+def _by_task(rows: list[dict], kind: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["kind"] == kind:
+            out.setdefault(row["task"], []).append(row)
+    return out
+
+
 def medians(rows: list[dict]) -> list[dict]:
-    """Per impl: the medians over seeds of ``steps_per_s`` and ``eval_mean`` (``kind="median"``)."""
+    """Per task and impl: the medians over seeds of ``steps_per_s`` and ``eval_mean`` (``kind="median"``)."""
     out = []
-    runs = [row for row in rows if row["kind"] == "run"]
-    for impl in dict.fromkeys(row["impl"] for row in runs):
-        mine = [row for row in runs if row["impl"] == impl]
-        out.append(
-            {
-                "kind": "median",
-                "impl": impl,
-                "env": mine[0]["env"],
-                "seeds": [row["seed"] for row in mine],
-                "steps": mine[0]["budget"],
-                "seconds": statistics.median(row["seconds"] for row in mine),
-                "steps_per_s": statistics.median(row["steps_per_s"] for row in mine),
-                "eval_mean": statistics.median(row["eval_mean"] for row in mine),
-                "eval_std": statistics.median(row["eval_std"] for row in mine),
-                "cpu": mine[0]["cpu"],
-                "cores": mine[0]["cores"],
-            }
-        )
+    for task, runs in _by_task(rows, "run").items():
+        for impl in dict.fromkeys(row["impl"] for row in runs):
+            mine = [row for row in runs if row["impl"] == impl]
+            out.append(
+                {
+                    "kind": "median",
+                    "task": task,
+                    "algo": mine[0]["algo"],
+                    "impl": impl,
+                    "env": mine[0]["env"],
+                    "seeds": [row["seed"] for row in mine],
+                    "steps": mine[0]["budget"],
+                    "seconds": statistics.median(row["seconds"] for row in mine),
+                    "steps_per_s": statistics.median(row["steps_per_s"] for row in mine),
+                    "eval_mean": statistics.median(row["eval_mean"] for row in mine),
+                    "eval_std": statistics.median(row["eval_std"] for row in mine),
+                    "cpu": mine[0]["cpu"],
+                    "cores": mine[0]["cores"],
+                }
+            )
     return out
 
 
 def _ratio_and_goal(rows: list[dict]) -> list[dict]:
-    """seigen/sb3 (steps/s and return) and whether the goal holds; nothing without both medians."""
-    by_impl = {row["impl"]: row for row in medians(rows)}
-    if SEIGEN not in by_impl or SB3 not in by_impl:
-        return []
-    a, b = by_impl[SEIGEN], by_impl[SB3]
-    speedup = a["steps_per_s"] / b["steps_per_s"]
-    return_ok = a["eval_mean"] >= b["eval_mean"]
-    return [
-        {
-            "kind": "ratio",
-            "ratio": f"{SEIGEN}/{SB3}",
-            "env": CARTPOLE,
-            "steps_per_s": speedup,
-            "eval_mean_diff": a["eval_mean"] - b["eval_mean"],
-        },
-        {
-            "kind": "goal",
-            "goal": f"{CARTPOLE}: seigen's median return >= SB3's and seigen/sb3 steps/s >= {GOAL_SPEEDUP:g}x",
-            "steps_per_s_ratio": speedup,
-            "eval_mean": a["eval_mean"],
-            "sb3_eval_mean": b["eval_mean"],
-            "return_met": return_ok,
-            "speed_met": speedup >= GOAL_SPEEDUP,
-            "met": return_ok and speedup >= GOAL_SPEEDUP,
-        },
-    ]
+    """Per task, seigen/sb3 (steps/s and return) and whether the goal holds; nothing for a task
+    without both medians."""
+    out = []
+    for task, meds in _by_task(medians(rows), "median").items():
+        by_impl = {row["impl"]: row for row in meds}
+        if SEIGEN not in by_impl or SB3 not in by_impl:
+            continue
+        a, b = by_impl[SEIGEN], by_impl[SB3]
+        speedup = a["steps_per_s"] / b["steps_per_s"]
+        return_ok = a["eval_mean"] >= b["eval_mean"]
+        name = f"{a['algo'].upper()} on {a['env']}"
+        out += [
+            {
+                "kind": "ratio",
+                "task": task,
+                "ratio": f"{SEIGEN}/{SB3}",
+                "env": a["env"],
+                "steps_per_s": speedup,
+                "eval_mean_diff": a["eval_mean"] - b["eval_mean"],
+            },
+            {
+                "kind": "goal",
+                "task": task,
+                "goal": f"{name}: seigen's median return >= SB3's and seigen/sb3 steps/s >= {GOAL_SPEEDUP:g}x",
+                "steps_per_s_ratio": speedup,
+                "eval_mean": a["eval_mean"],
+                "sb3_eval_mean": b["eval_mean"],
+                "return_met": return_ok,
+                "speed_met": speedup >= GOAL_SPEEDUP,
+                "met": return_ok and speedup >= GOAL_SPEEDUP,
+            },
+        ]
+    return out
 
 
 # ---------------------------------------------------------------------------- atari env
@@ -359,7 +539,7 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     impls = [SEIGEN_SYNC]
     if cfg.peer:
         impls += [GYM_ASYNC] + ([ENVPOOL] if envpool_available() else [])
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cpus = _cpus()
     seed = cfg.seeds[0]
     rows = []
     for impl in impls:
@@ -386,6 +566,7 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
         rows.append(
             {
                 "kind": "env",
+                "task": "atari-env",
                 "impl": impl,
                 "env": PONG,
                 "num_envs": cfg.num_envs,
@@ -406,6 +587,7 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
         rows.append(
             {
                 "kind": "ratio",
+                "task": "atari-env",
                 "ratio": f"{SEIGEN_SYNC}/{peer['impl']}",
                 "env": PONG,
                 "frames_per_s": rows[0]["frames_per_s"] / peer["frames_per_s"],
@@ -437,6 +619,7 @@ def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
             device="cpu",
             progress=False,
             eval_episodes=cfg.pong_eval_episodes,
+            threads=cfg.threads,
         )
         t0 = time.perf_counter()
         summary = train(dcfg)
@@ -444,23 +627,9 @@ def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     progress.update(task, total=1, completed=1)
     stack, height, width = 4, 84, 84  # the Atari observation: uint8 [4, 84, 84]
     naive = cfg.pong_buffer * stack * height * width  # one 4-frame stack per transition
-    ev = summary["evaluation"]
     return [
         {
-            "kind": "pong",
-            "impl": SEIGEN,
-            "env": PONG,
-            "seed": seed,
-            "steps": int(summary["steps"]),
-            "frames": FRAMES_PER_STEP * int(summary["steps"]),
-            "seconds": float(summary["seconds"]),
-            "steps_per_s": float(summary["steps_per_s"]),
-            "frames_per_s": FRAMES_PER_STEP * float(summary["steps_per_s"]),
-            "episodes": int(summary["episodes"]),
-            "mean_return": summary["recent_return"],
-            "eval_mean": float(ev["mean"]),
-            "eval_std": float(ev["std"]),
-            "eval_episodes": int(ev["episodes"]),
+            **_pong_common(summary, seed, "pong", "dqn"),
             "learning_starts": cfg.pong_learning_starts,
             "gradient_steps": int(summary["updates"]),
             "replay_capacity": cfg.pong_buffer,
@@ -474,19 +643,86 @@ def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     ]
 
 
+def _pong_common(summary: dict, seed: int, task: str, algo: str) -> dict:
+    ev = summary["evaluation"]
+    steps = int(summary["steps"])
+    return {
+        "kind": "pong",
+        "task": task,
+        "algo": algo,
+        "impl": SEIGEN,
+        "env": PONG,
+        "seed": seed,
+        "steps": steps,
+        "frames": FRAMES_PER_STEP * steps,
+        "seconds": float(summary["seconds"]),
+        "steps_per_s": float(summary["steps_per_s"]),
+        "frames_per_s": FRAMES_PER_STEP * float(summary["steps_per_s"]),
+        "episodes": int(summary["episodes"]),
+        "mean_return": summary["recent_return"],
+        "eval_mean": float(ev["mean"]),
+        "eval_std": float(ev["std"]),
+        "eval_episodes": int(ev["episodes"]),
+    }
+
+
+def ppo_pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
+    """One ``kind="pong"`` row (``algo="ppo"``): a short seigen PPO run on Pong (see the module docstring).
+
+    Not pinned to one CPU: the preset's env workers (forked) would inherit the pinning."""
+    from seigen.agents.ppo import train
+    from seigen.agents.ppo_config import PPOConfig
+
+    seed = cfg.seeds[0]
+    preset = ac_preset(Task("ppo-pong", "ppo", PONG, "atari"))
+    task = progress.add_task(f"ppo-pong {cfg.pong_steps:,} steps", total=None)
+    with tempfile.TemporaryDirectory(prefix="seigen-bench-rl-") as run_dir:
+        pcfg = PPOConfig(
+            env=PONG,
+            seed=seed,
+            total_steps=cfg.pong_steps,
+            run_dir=run_dir,
+            device="cpu",
+            progress=False,
+            eval_episodes=cfg.pong_eval_episodes,
+            threads=cfg.threads,
+        )
+        t0 = time.perf_counter()
+        summary = train(pcfg)
+        wall = time.perf_counter() - t0
+    progress.update(task, total=1, completed=1)
+    num_envs, async_envs = int(preset["num_envs"]), bool(preset["async_envs"])
+    return [
+        {
+            **_pong_common(summary, seed, "ppo-pong", "ppo"),
+            "num_envs": num_envs,
+            "async_envs": async_envs,
+            "rollout": num_envs * int(preset["num_steps"]),
+            "gradient_steps": int(summary["updates"]),
+            "wall_s": wall,
+            "unit": UNIT_STEP,
+            "cpu": cpu_model(),
+            "cores": _cpus(),  # the learner's torch threads plus the env workers
+            "cpu_pinned": None,
+            "torch_threads": cfg.threads,
+        }
+    ]
+
+
 # ---------------------------------------------------------------------------- the run
 def run_rl_benchmark(cfg: BenchRLConfig | None = None, show_progress: bool = True) -> list[dict]:
     """Run the measurements ``cfg.what`` names; returns their rows in order.
 
-    ``kind`` ``"run"`` (one CartPole training run: ``impl``, ``env``, ``seed``, ``steps``,
-    ``seconds``, ``steps_per_s``, ``eval_mean``, ``eval_std``, ``eval_returns``,
-    ``episodes``, ``recent_return``, ``wall_s``, the machine), ``"median"`` (per impl over
-    the seeds), ``"ratio"`` and ``"goal"`` (seigen/sb3), ``"env"`` (a vector env's
-    ``frames_per_s``) with its ``"ratio"``, ``"skipped"`` (a peer that is not installed)
-    and ``"pong"`` (the short Pong run). Progress goes to stderr.
+    ``kind`` ``"run"`` (one training run against SB3: ``task``, ``algo``, ``impl``, ``env``,
+    ``seed``, ``steps``, ``seconds``, ``steps_per_s``, ``eval_mean``, ``eval_std``,
+    ``eval_returns``, ``episodes``, ``recent_return``, ``wall_s``, the machine),
+    ``"median"`` (per task and impl over the seeds), ``"ratio"`` and ``"goal"`` (per task,
+    seigen/sb3), ``"env"`` (a vector env's ``frames_per_s``) with its ``"ratio"``,
+    ``"skipped"`` (a peer that is not installed) and ``"pong"`` (a short Pong run;
+    ``algo`` ``"dqn"`` or ``"ppo"``). Progress goes to stderr.
     """
     cfg = cfg or BenchRLConfig()
-    parts = ("cartpole", "atari-env", "pong") if cfg.what == "all" else (cfg.what,)
+    parts = ALL if cfg.what == "all" else (cfg.what,)
     rows: list[dict] = []
 
     def warn(message: str) -> None:
@@ -494,13 +730,19 @@ def run_rl_benchmark(cfg: BenchRLConfig | None = None, show_progress: bool = Tru
         rows.append({"kind": "skipped", "impl": SB3, "reason": message})
 
     with _progress(show_progress) as progress:
-        if "cartpole" in parts:
-            runs = cartpole_rows(cfg, progress, warn)
-            rows += [*runs, *medians(runs), *_ratio_and_goal(runs)]
-        if "atari-env" in parts:
-            rows += atari_env_rows(cfg, progress)
-        if "pong" in parts:
-            rows += pong_rows(cfg, progress)
+        impls = learner_impls(cfg, warn) if any(p in TASKS for p in parts) else []
+        for part in parts:
+            if part in TASKS:
+                runs = learner_rows(cfg, TASKS[part], impls, progress)
+                rows += [*runs, *medians(runs), *_ratio_and_goal(runs)]
+            elif part == "atari-env":
+                rows += atari_env_rows(cfg, progress)
+            elif part == "pong":
+                rows += pong_rows(cfg, progress)
+            elif part == "ppo-pong":
+                rows += ppo_pong_rows(cfg, progress)
+            else:
+                raise ValueError(f"unknown measurement {part!r}")
     return rows
 
 
@@ -519,50 +761,105 @@ def _mb(n: int | None) -> str:
     return "-" if n is None else f"{n / 2**20:,.0f} MiB"
 
 
+def _learner_table(task: str, rows: list[dict], skipped: list[dict]) -> Any:
+    """The table of one task against SB3: its runs, medians, ratio and goal."""
+    from rich.table import Table
+
+    runs = [row for row in rows if row["kind"] == "run" and row["task"] == task]
+    meds = [row for row in rows if row["kind"] == "median" and row["task"] == task]
+    ratio = next((r for r in rows if r["kind"] == "ratio" and r.get("task") == task), None)
+    goal = next((r for r in rows if r["kind"] == "goal" and r["task"] == task), None)
+    first = runs[0]
+    spec = TASKS.get(task)
+    how = (
+        "greedy" if first["algo"] == "dqn" else "deterministic (the most likely action / the Gaussian's mean)"
+    )
+    caption = f"{_where(first)}; evaluation: {how}, {first['eval_episodes']} episodes, env seed = seed + {EVAL_SEED_OFFSET}"
+    caption += "\nsteps/s: the training loop (seigen: train()'s own figure; SB3: learn() timed)"
+    if spec is not None:
+        caption += f"\nsame settings, from seigen's preset: {settings_text(spec)}"
+    if ratio is not None:
+        caption += f"\nseigen/sb3: {ratio['steps_per_s']:,.2f}x steps/s, median return {ratio['eval_mean_diff']:+.1f}"
+    if goal is not None:
+        caption += f"\ngoal {goal['goal']}: {'met' if goal['met'] else 'NOT met'}"
+    for s in skipped:
+        caption += f"\n{s['reason']}"
+    title = f"{first['algo'].upper()} on {first['env']}, {first['budget']:,} steps: {UNIT_STEP}"
+    table = Table(title=title, caption=caption)
+    table.add_column("impl")
+    table.add_column("seed", justify="right")
+    for name in ("steps", "seconds", "steps/s", "episodes", "eval return", "seigen/sb3"):
+        table.add_column(name, justify="right")
+    for row in [*runs, *meds]:
+        median = row["kind"] == "median"
+        if ratio is None:
+            vs = "-"
+        elif median:
+            vs = f"{ratio['steps_per_s']:,.2f}x" if row["impl"] == SEIGEN else "1.00x"
+        else:
+            vs = ""
+        table.add_row(
+            f"[bold]{row['impl']} (median)[/]" if median else row["impl"],
+            "" if median else str(row["seed"]),
+            f"{row['steps']:,}",
+            f"{row['seconds']:,.1f}",
+            _num(row["steps_per_s"]),
+            "" if median else f"{row['episodes']:,}",
+            f"{row['eval_mean']:.1f} ± {row['eval_std']:.1f}",
+            vs,
+        )
+    return table
+
+
+def _pong_table(row: dict) -> Any:
+    from rich.table import Table
+
+    mean = row["mean_return"]
+    cells = {
+        "steps/s": _num(row["steps_per_s"]),
+        "frames/s": _num(row["frames_per_s"]),
+        "seconds": f"{row['seconds']:,.1f}",
+        "episodes": f"{row['episodes']:,}",
+        "mean return": "-" if mean is None else f"{mean:+.1f}",
+        "eval return": f"{row['eval_mean']:+.1f}",
+    }
+    if row.get("algo", "dqn") == "dqn":
+        caption = (
+            f"{_where(row)}; Atari preset, learning from step {row['learning_starts']:,}, "
+            f"replay of {row['replay_capacity']:,} transitions\n"
+            f"returns: real game scores (not clipped); evaluation: Machado protocol, epsilon 0.001, "
+            f"{row['eval_episodes']} episode(s)\n"
+            "naive replay: one uint8 [4, 84, 84] stack per transition"
+        )
+        cells |= {"replay": _mb(row["replay_nbytes"]), "naive replay": _mb(row["naive_nbytes"])}
+        name = "DQN"
+    else:
+        workers = "worker processes" if row["async_envs"] else "one process"
+        caption = (
+            f"{_where(row)}; {row['cores']} CPUs available; Atari preset (CleanRL's ppo_atari): "
+            f"{row['num_envs']} envs in {workers}, rollouts of {row['rollout']:,} agent steps\n"
+            f"returns: real game scores (not clipped); evaluation: Machado protocol, the most likely action, "
+            f"{row['eval_episodes']} episode(s)"
+        )
+        cells |= {"gradient steps": f"{row['gradient_steps']:,}"}
+        name = "PPO"
+    table = Table(
+        title=f"seigen {name} on {row['env']}, {row['steps']:,} agent steps (4 frames each)", caption=caption
+    )
+    for column in cells:
+        table.add_column(column, justify="right")
+    table.add_row(*cells.values())
+    return table
+
+
 def render_tables(rows: list[dict]) -> list[Any]:
-    """The results as rich Tables: CartPole (runs, medians, ratio, goal), Atari env frames/s, Pong."""
+    """The results as rich Tables: per learner task (runs, medians, ratio, goal), Atari env frames/s, Pong."""
     from rich.table import Table
 
     tables = []
-    runs = [row for row in rows if row["kind"] == "run"]
     skipped = [row for row in rows if row["kind"] == "skipped"]
-    if runs:
-        first = runs[0]
-        caption = f"{_where(first)}; evaluation: greedy, {first['eval_episodes']} episodes, env seed = seed + {EVAL_SEED_OFFSET}"
-        caption += "\nsteps/s: the training loop (seigen: train()'s own figure; SB3: learn() timed)"
-        for r in (row for row in rows if row["kind"] == "ratio" and row["ratio"] == f"{SEIGEN}/{SB3}"):
-            caption += (
-                f"\nseigen/sb3: {r['steps_per_s']:,.2f}x steps/s, median return {r['eval_mean_diff']:+.1f}"
-            )
-        for g in (row for row in rows if row["kind"] == "goal"):
-            caption += f"\ngoal {g['goal']}: {'met' if g['met'] else 'NOT met'}"
-        for s in skipped:
-            caption += f"\n{s['reason']}"
-        table = Table(title=f"DQN on {CARTPOLE}, {first['budget']:,} steps: {UNIT_STEP}", caption=caption)
-        table.add_column("impl")
-        table.add_column("seed", justify="right")
-        for name in ("steps", "seconds", "steps/s", "episodes", "eval return", "seigen/sb3"):
-            table.add_column(name, justify="right")
-        ratio = {r["ratio"]: r for r in rows if r["kind"] == "ratio"}.get(f"{SEIGEN}/{SB3}")
-        for row in [*runs, *(m for m in rows if m["kind"] == "median")]:
-            median = row["kind"] == "median"
-            if ratio is None:
-                vs = "-"
-            elif median:
-                vs = f"{ratio['steps_per_s']:,.2f}x" if row["impl"] == SEIGEN else "1.00x"
-            else:
-                vs = ""
-            table.add_row(
-                f"[bold]{row['impl']} (median)[/]" if median else row["impl"],
-                "" if median else str(row["seed"]),
-                f"{row['steps']:,}",
-                f"{row['seconds']:,.1f}",
-                _num(row["steps_per_s"]),
-                "" if median else f"{row['episodes']:,}",
-                f"{row['eval_mean']:.1f} ± {row['eval_std']:.1f}",
-                vs,
-            )
-        tables.append(table)
+    for task in _by_task(rows, "run"):
+        tables.append(_learner_table(task, rows, skipped))
     envs = [row for row in rows if row["kind"] == "env"]
     if envs:
         first = envs[0]
@@ -587,40 +884,7 @@ def render_tables(rows: list[dict]) -> list[Any]:
                 _num(row["frames_per_s"]),
             )
         tables.append(table)
-    for row in (r for r in rows if r["kind"] == "pong"):
-        caption = (
-            f"{_where(row)}; Atari preset, learning from step {row['learning_starts']:,}, "
-            f"replay of {row['replay_capacity']:,} transitions\n"
-            f"returns: real game scores (not clipped); evaluation: Machado protocol, epsilon 0.001, "
-            f"{row['eval_episodes']} episode(s)\n"
-            "naive replay: one uint8 [4, 84, 84] stack per transition"
-        )
-        table = Table(
-            title=f"seigen DQN on {row['env']}, {row['steps']:,} agent steps (4 frames each)", caption=caption
-        )
-        for name in (
-            "steps/s",
-            "frames/s",
-            "seconds",
-            "episodes",
-            "mean return",
-            "eval return",
-            "replay",
-            "naive replay",
-        ):
-            table.add_column(name, justify="right")
-        mean = row["mean_return"]
-        table.add_row(
-            _num(row["steps_per_s"]),
-            _num(row["frames_per_s"]),
-            f"{row['seconds']:,.1f}",
-            f"{row['episodes']:,}",
-            "-" if mean is None else f"{mean:+.1f}",
-            f"{row['eval_mean']:+.1f}",
-            _mb(row["replay_nbytes"]),
-            _mb(row["naive_nbytes"]),
-        )
-        tables.append(table)
+    tables += [_pong_table(row) for row in rows if row["kind"] == "pong"]
     return tables
 
 

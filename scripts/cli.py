@@ -75,7 +75,7 @@ COMMANDS = Group(
                 "rl": Leaf(
                     config="seigen.scripts.configs:BenchRLConfig",
                     run="seigen.scripts.bench_rl:main",
-                    summary="DQN on CartPole against Stable-Baselines3 (steps/s, return), Atari env frames/s, a short Pong run.",
+                    summary="DQN, PPO and A2C against Stable-Baselines3 (steps/s, return), Atari env frames/s, short Pong runs.",
                 ),
             },
         ),

@@ -123,33 +123,41 @@ class BenchSearchConfig:
             raise ValueError(f"--split-batches must all be at least 1, got {self.split_batches}")
 
 
-RLWhat = Literal["cartpole", "atari-env", "pong", "all"]
+RLWhat = Literal[
+    "cartpole", "ppo-cartpole", "a2c-cartpole", "ppo-pendulum", "atari-env", "pong", "ppo-pong", "all"
+]
 
 
 @dataclass(frozen=True)
 class BenchRLConfig:
-    """DQN on CartPole against Stable-Baselines3 (steps/s, return), Atari env frames/s, a short Pong run.
+    """DQN, PPO and A2C against Stable-Baselines3 (steps/s, return), Atari env frames/s, short Pong runs.
 
-    cartpole: seigen's DQN and SB3's DQN with rl-baselines3-zoo's CartPole-v1 settings, the
-    same budget and seeds, in the same run; one unit of work is one environment step
-    (training included); the final evaluation is greedy over --eval-episodes episodes on
-    an env seeded seed + 10000. Medians over seeds and the ratio seigen/sb3 are reported.
-    atari-env: emulator frames per second (4 per agent step) of seigen's synchronous
-    vector env of ALE/Pong-v5 against Gymnasium's AsyncVectorEnv over the same env
-    thunks, random actions. pong: a short seigen DQN run on ALE/Pong-v5 (the Atari preset
-    with a small budget): steps/s, frames/s, episodes, return, replay memory.
+    cartpole (DQN), ppo-cartpole, a2c-cartpole (CartPole-v1) and ppo-pendulum (Pendulum-v1):
+    seigen's learner and SB3's with the same settings (taken from seigen's preset: for
+    DQN, PPO and A2C on CartPole rl-baselines3-zoo's; for PPO on Pendulum rl-zoo's without
+    gSDE), the same budget and seeds, in the same run; one unit of work is one
+    environment step (training included); the final evaluation is deterministic over
+    --eval-episodes episodes on an env seeded seed + 10000. Per task, medians over seeds,
+    the ratio seigen/sb3 and the goal (an equal or better median return at 2x SB3's
+    steps/s) are reported. atari-env: emulator frames per second (4 per agent step) of
+    seigen's synchronous vector env of ALE/Pong-v5 against Gymnasium's AsyncVectorEnv
+    over the same env thunks, random actions. pong and ppo-pong: a short seigen DQN or PPO
+    run on ALE/Pong-v5 (the Atari preset with a small budget): steps/s, frames/s,
+    episodes, return (and DQN's replay memory).
     """
 
     what: RLWhat = "all"
-    """What to measure: cartpole (DQN against SB3), atari-env (env frames/s), pong (a short DQN run), or all three."""
+    """What to measure: cartpole (DQN against SB3), ppo-cartpole, a2c-cartpole, ppo-pendulum (PPO and A2C against SB3), atari-env (env frames/s), pong, ppo-pong (short DQN and PPO runs), or all of them."""
     seeds: tuple[int, ...] = (1, 2, 3)
-    """Seeds of the CartPole runs (each seed trains both implementations); pong uses the first."""
+    """Seeds of the runs against SB3 (each seed trains both implementations); pong and ppo-pong use the first."""
     steps: int = 50_000
-    """Environment steps of each CartPole training run (both implementations)."""
+    """Environment steps of each DQN CartPole training run (both implementations)."""
+    ac_steps: int | None = None
+    """Environment steps of each PPO and A2C training run (both implementations); default: each preset's total_steps (ppo-cartpole 100k, a2c-cartpole 200k, ppo-pendulum 200k)."""
     eval_episodes: int = 10
-    """Greedy evaluation episodes after each CartPole run."""
+    """Deterministic evaluation episodes after each run against SB3."""
     peer: bool = True
-    """Also run the peers (SB3's DQN, Gymnasium's AsyncVectorEnv); --no-peer measures seigen only."""
+    """Also run the peers (SB3's DQN, PPO and A2C, Gymnasium's AsyncVectorEnv); --no-peer measures seigen only."""
     threads: int = 1
     """torch threads of the training runs; 1 also pins the process to one CPU (the single-core figure)."""
     num_envs: int = 8
@@ -159,13 +167,13 @@ class BenchRLConfig:
     env_repeats: int = 3
     """Timed repeats per vector env; the median is reported."""
     pong_steps: int = 25_000
-    """Agent steps (4 frames each) of the short Pong run."""
+    """Agent steps (4 frames each) of the short Pong runs (ppo-pong rounds up to whole rollouts of 8 x 128)."""
     pong_learning_starts: int = 5_000
     """Agent steps of random play before the Pong run learns."""
     pong_buffer: int = 100_000
     """Replay capacity of the Pong run, in transitions."""
     pong_eval_episodes: int = 1
-    """Evaluation episodes after the Pong run (Machado protocol, epsilon 0.001)."""
+    """Evaluation episodes after the Pong runs (Machado protocol; DQN: epsilon 0.001, PPO: the most likely action)."""
     json: bool = False
     """Print one JSON object per line (each run, the medians, the ratios, the goal) instead of the tables."""
 
@@ -184,6 +192,8 @@ class BenchRLConfig:
         ):
             if value < 1:
                 raise ValueError(f"{option} must be at least 1, got {value}")
+        if self.ac_steps is not None and self.ac_steps < 1:
+            raise ValueError(f"--ac-steps must be at least 1, got {self.ac_steps}")
         if self.pong_learning_starts < 0:
             raise ValueError(f"--pong-learning-starts must be >= 0, got {self.pong_learning_starts}")
         if not self.env_seconds > 0:
