@@ -563,13 +563,13 @@ class Rollout:
 
 def probe_action_space(env_id: str) -> gym.Space:
     """The single-env action space of ``env_id`` (an unknown id is Gymnasium's error)."""
-    from seigen.envs import make_env
+    from seigen.envs import make_vector_env
 
-    env = make_env(env_id)()
+    envs = make_vector_env(env_id, 1)
     try:
-        return env.action_space
+        return envs.single_action_space
     finally:
-        env.close()
+        envs.close()
 
 
 def train(cfg: ACConfig, on_episode: Callable[[int, float], None] | None = None) -> dict[str, Any]:
@@ -636,7 +636,7 @@ def _loop(
 ) -> dict[str, Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    N, T = cfg.num_envs, cfg.num_steps
+    N, T = envs.num_envs, cfg.num_steps  # PettingZoo parallel envs: one slot per agent of each copy
     discrete = agent.action["type"] == "discrete"
     obs_dtype = (
         torch.float32

@@ -36,6 +36,8 @@ from typing import Any, Literal
 import gymnasium as gym
 import numpy as np
 
+from seigen.envs.parallel import ParallelVectorEnv, is_parallel, parallel_env_fn
+
 Protocol = Literal["machado", "dqn2015"]
 PROTOCOLS = ("machado", "dqn2015")
 
@@ -223,6 +225,9 @@ def make_vector_env(
 ) -> gym.vector.VectorEnv:
     """``num_envs`` copies of ``make_env(env_id, seed=seed + i, **kw)`` in a Sync/AsyncVectorEnv.
 
+    A PettingZoo parallel env (``pz:MODULE``, see ``seigen.envs.parallel``) gives a
+    ``ParallelVectorEnv`` of ``num_envs`` copies with one slot per agent instead.
+
     Autoreset is ``SAME_STEP``: when an episode ends, ``step`` returns the next episode's reset
     observation and puts the last observation of the finished one in ``infos["final_obs"]``
     (``infos["_final_obs"]`` flags the envs concerned; ``infos["final_info"]`` holds their infos).
@@ -230,6 +235,10 @@ def make_vector_env(
     """
     if num_envs < 1:
         raise ValueError(f"num_envs must be >= 1, got {num_envs}")
+    if is_parallel(env_id):  # PettingZoo simultaneous moves: num_envs copies, one slot per agent
+        for key in ("training", "protocol", "full_action_space", "frame_stack"):
+            kw.pop(key, None)
+        return ParallelVectorEnv(parallel_env_fn(env_id, **kw), num_envs, seed=seed)
     thunks = [make_env(env_id, seed=seed + i, **kw) for i in range(num_envs)]
     mode = gym.vector.AutoresetMode.SAME_STEP
     if asynchronous:
