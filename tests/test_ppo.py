@@ -456,3 +456,20 @@ def test_bench_agents_pits_a_trained_policy_against_random_and_rollout_mcts(tmp_
     assert {r["player"] for r in rows if "player" in r} == {"ppo:run", "random", "mcts-rollout-8"}
     assert main(["bench", "agents", "--players", run, str(tmp_path / "nothing")]) == 2
     assert "nothing" in capsys.readouterr().err
+
+
+def test_go_self_play_runs_rates_snapshots_and_the_policy_plays_the_go_env(tmp_path):
+    from seigen.envs import go_env
+
+    summary = train(
+        tiny(tmp_path, env="seigen/Go-v0", num_envs=4, num_steps=128, snapshot_every=512, snapshot_games=2)
+    )
+    assert [r["player"] for r in summary["snapshots"]] == ["step-512", "step-1024"]
+    agent = load_agent(tmp_path / "run")
+    env = go_env.env(size=9)
+    env.reset(seed=0)
+    for _ in range(6):
+        obs = env.observe(env.agent_selection)
+        move = agent.act(obs)
+        assert obs["action_mask"][move]
+        env.step(move)
