@@ -248,13 +248,25 @@ class ActorCriticNet(nn.Module):
         activation: str = "tanh",
         share_trunk: bool = False,
         log_std_init: float = 0.0,
+        conv: Sequence[int] = (),
     ) -> None:
         super().__init__()
         self.obs_shape = tuple(int(x) for x in obs_shape)
         self.continuous = action["type"] == "box"
         out = int(math.prod(action["shape"])) if self.continuous else int(action["n"])
         self.image = is_image(self.obs_shape)
-        if self.image:  # the Nature CNN (CleanRL's ppo_atari)
+        self.board = bool(conv) and len(self.obs_shape) == 3 and not self.image
+        if self.board:  # a board, channels last (PettingZoo's layout): 3x3 convolutions, shared by both heads
+            h, w, c = self.obs_shape
+            layers: list[nn.Module] = []
+            for channels in conv:
+                layers += [layer_init(nn.Conv2d(c, channels, 3, padding=1)), nn.ReLU()]
+                c = channels
+            width = hidden[-1] if hidden else 256
+            layers += [nn.Flatten(), layer_init(nn.Linear(c * h * w, width)), nn.ReLU()]
+            self.trunk = nn.Sequential(*layers)
+            self.bodies = None
+        elif self.image:  # the Nature CNN (CleanRL's ppo_atari)
             c, h, w = self.obs_shape
             conv = nn.Sequential(
                 layer_init(nn.Conv2d(c, 32, 8, stride=4)),
@@ -281,21 +293,23 @@ class ActorCriticNet(nn.Module):
         self.critic = layer_init(nn.Linear(width, 1), std=1.0)
         self.log_std = nn.Parameter(torch.full((out,), float(log_std_init))) if self.continuous else None
 
-    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _features(self, obs: torch.Tensor) -> torch.Tensor:
         x = obs.float()
         if self.image:
             x = x / 255.0
-        h = self.trunk(x)
+        elif self.board:
+            x = x.permute(0, 3, 1, 2)
+        return self.trunk(x)
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self._features(obs)
         if self.bodies is None:
             return self.actor(h), self.critic(h).squeeze(-1)
         a, c = self.bodies(h)
         return self.actor(a), self.critic(c).squeeze(-1)
 
     def value(self, obs: torch.Tensor) -> torch.Tensor:
-        x = obs.float()
-        if self.image:
-            x = x / 255.0
-        h = self.trunk(x)
+        h = self._features(obs)
         return self.critic(h if self.bodies is None else self.bodies(h)[1]).squeeze(-1)
 
     def act(
@@ -355,6 +369,7 @@ def build_net(cfg: ACConfig, obs_shape: Sequence[int], action: dict[str, Any]) -
         activation=cfg.activation or "tanh",
         share_trunk=bool(cfg.share_trunk),
         log_std_init=cfg.log_std_init or 0.0,
+        conv=cfg.conv or (),
     )
 
 
@@ -524,6 +539,7 @@ class ActorCritic:
                 "hidden": list(self.cfg.hidden or ()),
                 "activation": self.cfg.activation,
                 "share_trunk": bool(self.cfg.share_trunk),
+                "conv": list(self.cfg.conv or ()),
                 "log_std_init": self.cfg.log_std_init,
             },
             "snapshots": self.snapshots,
@@ -884,8 +900,9 @@ def config_from_run(run_dir: Path) -> ACConfig:
     if not isinstance(data, dict) or "algo" not in data:
         raise CheckpointError(f"{config_file}: not an actor-critic run's config (no 'algo')")
     names = {f.name for f in dataclasses.fields(ACConfig)}
-    if data.get("hidden") is not None:
-        data["hidden"] = tuple(data["hidden"])
+    for key in ("hidden", "conv"):
+        if data.get(key) is not None:
+            data[key] = tuple(data[key])
     try:
         return dataclasses.replace(ACConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
     except (TypeError, ValueError) as e:

@@ -85,9 +85,11 @@ class ACConfig:
     target_kl: float | None = None
     """Stop an update's epochs early once the approximate KL exceeds this (None: never)."""
     hidden: tuple[int, ...] | None = None
-    """Hidden layer widths of the MLPs (vector observations)."""
+    """Hidden layer widths of the MLPs (vector observations; after the convolutions of a board or Atari frames)."""
     activation: Literal["tanh", "relu"] | None = None
     """Activation of the MLPs."""
+    conv: tuple[int, ...] | None = None
+    """Board games: channels of the 3x3 convolutions over the board (a trunk shared by both heads, then one hidden layer); empty: an MLP."""
     share_trunk: bool | None = None
     """One trunk for the policy and the value (always for the Atari CNN) or one MLP each."""
     log_std_init: float | None = None

@@ -473,3 +473,15 @@ def test_go_self_play_runs_rates_snapshots_and_the_policy_plays_the_go_env(tmp_p
         move = agent.act(obs)
         assert obs["action_mask"][move]
         env.step(move)
+
+
+def test_a_convolutional_trunk_reads_boards_channels_last(tmp_path):
+    net = ActorCriticNet(
+        (6, 7, 2), {"type": "discrete", "n": 7}, hidden=(32,), activation="relu", conv=(8, 8)
+    )
+    assert net.board and sum(isinstance(m, torch.nn.Conv2d) for m in net.modules()) == 2
+    logits, value = net(torch.zeros(5, 6, 7, 2))
+    assert logits.shape == (5, 7) and value.shape == (5,)
+    train(tiny(tmp_path, env="seigen/ConnectFour-v0", conv=(8,), hidden=(32,), snapshot_every=10**9))
+    agent = load_agent(tmp_path / "run")  # the config's conv rebuilds the same net
+    assert agent.learner.net.board
