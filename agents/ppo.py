@@ -545,14 +545,16 @@ class ActorCritic:
             "snapshots": self.snapshots,
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], optimizer: bool = True) -> None:
+        """Restore a checkpoint's state (``optimizer=False``: all but the optimizer's, to act only)."""
         if list(state.get("obs_shape", [])) != list(self.obs_shape) or state.get("action") != self.action:
             raise ValueError(
                 f"checkpoint is for observations {state.get('obs_shape')} and actions {state.get('action')}, "
                 f"this env has {list(self.obs_shape)} and {self.action}"
             )
         self.net.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
+        if optimizer:
+            self.optimizer.load_state_dict(state["optimizer"])
         for rms, key in ((self.obs_rms, "obs_rms"), (self.ret_rms, "ret_rms")):
             if rms is not None and state.get(key) is not None:
                 rms.load_state_dict(state[key])
@@ -915,7 +917,7 @@ def learner_from_state(
     """The learner of a checkpoint's state (its net in eval mode); a mismatch is a ``CheckpointError``."""
     try:
         agent = ActorCritic(cfg, tuple(state["obs_shape"]), state["action"], pick_device(device or "auto"))
-        agent.load_state_dict(state)
+        agent.load_state_dict(state, optimizer=False)
     except (KeyError, TypeError, RuntimeError, ValueError) as e:
         raise CheckpointError(f"{path}: does not match the run's network ({e})") from None
     agent.net.eval()
