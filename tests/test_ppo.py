@@ -485,3 +485,19 @@ def test_a_convolutional_trunk_reads_boards_channels_last(tmp_path):
     train(tiny(tmp_path, env="seigen/ConnectFour-v0", conv=(8,), hidden=(32,), snapshot_every=10**9))
     agent = load_agent(tmp_path / "run")  # the config's conv rebuilds the same net
     assert agent.learner.net.board
+
+
+def test_self_play_resumes_with_its_pool_and_its_ladder(tmp_path):
+    cfg = tiny(
+        tmp_path, env="seigen/TicTacToe-v0", num_envs=4, num_steps=128, snapshot_every=512, snapshot_games=4
+    )
+    first = train(cfg)["snapshots"]
+    assert [r["player"] for r in first] == ["step-512", "step-1024"]
+    import dataclasses
+
+    summary = train(dataclasses.replace(cfg, total_steps=2048, resume=True))
+    rows = summary["snapshots"]
+    assert [r["player"] for r in rows] == ["step-512", "step-1024", "step-1536", "step-2048"]
+    assert "step-1024" in rows[2]["vs"]  # rated against the last snapshot before the resume
+    state = torch.load(sorted((tmp_path / "run" / "checkpoints").glob("step-*.pt"))[-1], weights_only=True)
+    assert [s["name"] for s in state["snapshots"]] == [r["player"] for r in rows]
