@@ -33,7 +33,14 @@ import torch.nn.functional as F
 from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.replay import ReplayBuffer
-from seigen.agents.runs import CheckpointError, RunDir, latest_checkpoint, load_checkpoint, pick_device
+from seigen.agents.runs import (
+    CheckpointError,
+    RunDir,
+    latest_checkpoint,
+    load_checkpoint,
+    pick_device,
+    torch_threads,
+)
 from seigen.envs.make import action_masks, episode_stats
 
 
@@ -231,12 +238,8 @@ def train(cfg: DQNConfig, on_episode: Callable[[int, float], None] | None = None
     """Run (or resume) a training run; returns a summary with the final evaluation."""
     cfg = resolve(cfg)
     device = pick_device(cfg.device)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(cfg.threads)
-    try:
+    with torch_threads(cfg.threads):
         return _train(cfg, device, on_episode)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(

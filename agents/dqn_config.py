@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+
+from seigen.agents.run_config import RunConfig
 
 BOARD_GAMES = ("seigen/TicTacToe-v0", "seigen/ConnectFour-v0", "seigen/Go-v0")  # envs.classic registers them
 
 
 @dataclass(frozen=True)
-class DQNConfig:
+class DQNConfig(RunConfig):
     """Train a DQN-family agent on a Gymnasium env (classic control, Atari) or a two-player board game.
 
     Unset hyperparameters (None) come from the preset of the env's family: classic control
@@ -22,24 +24,8 @@ class DQNConfig:
 
     env: str = "CartPole-v1"
     """Gymnasium id (CartPole-v1, ALE/Pong-v5, ...) or a board game against a random opponent: seigen/TicTacToe-v0, seigen/ConnectFour-v0, seigen/Go-v0."""
-    total_steps: int | None = None
-    """Environment steps to train for (all envs together); Atari counts agent steps (4 frames each)."""
-    seed: int = 1
-    """Seed of the envs, the networks and the exploration."""
-    run_dir: str | None = None
-    """Where the run lives; default runs/dqn-<env>-<seed>."""
-    resume: bool = False
-    """Continue the run in --run-dir from its latest checkpoint."""
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    """Where the networks run: auto = cuda when present, else cpu."""
-    track: bool = False
-    """Also log to Weights & Biases (offline files under the run directory unless --wandb-mode online)."""
-    wandb_mode: Literal["offline", "online"] = "offline"
-    """Weights & Biases mode when --track is on."""
     num_envs: int = 1
     """Environments stepped together (a synchronous vector env)."""
-    threads: int = 1
-    """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
     learning_rate: float | None = None
     """Adam learning rate."""
     buffer_size: int | None = None
@@ -90,7 +76,8 @@ class DQNConfig:
     """Show a progress bar with the episodic return and steps/s."""
 
     def __post_init__(self) -> None:
-        for name in ("num_envs", "threads", "n_step", "eval_episodes"):
+        super().__post_init__()
+        for name in ("num_envs", "n_step", "eval_episodes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not 0 < self.tau <= 1:

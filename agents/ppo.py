@@ -57,7 +57,7 @@ from torch import nn
 from seigen.agents.dqn_config import BOARD_GAMES
 from seigen.agents.nets import is_image
 from seigen.agents.ppo_config import ACConfig, resolve
-from seigen.agents.runs import CheckpointError, RunDir, pick_device
+from seigen.agents.runs import CheckpointError, RunDir, pick_device, torch_threads
 from seigen.envs.make import action_masks, episode_stats
 
 MASKED = -1e9  # the logit of an illegal action: probability exactly 0 after the softmax
@@ -623,12 +623,8 @@ def train(cfg: ACConfig, on_episode: Callable[[int, float], None] | None = None)
     space = probe_action_space(cfg.env)  # a bad env id fails here, before the run directory exists
     cfg = resolve(cfg, continuous=isinstance(space, gym.spaces.Box))
     device = pick_device(cfg.device)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(cfg.threads)
-    try:
+    with torch_threads(cfg.threads):
         return _train(cfg, device, on_episode)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from seigen.agents.dqn_config import BOARD_GAMES
+from seigen.agents.run_config import RunConfig
 
 Algo = Literal["ppo", "a2c"]
 
 
 @dataclass(frozen=True)
-class ACConfig:
+class ACConfig(RunConfig):
     """Train an actor-critic agent (PPO or A2C) on a Gymnasium env or a board game by self-play.
 
     Unset hyperparameters (None) come from the preset of the algorithm and the env's
@@ -34,22 +35,6 @@ class ACConfig:
     """Gymnasium id (CartPole-v1, Pendulum-v1, ALE/Pong-v5, ...) or a board game: seigen/TicTacToe-v0, seigen/ConnectFour-v0, seigen/Go-v0."""
     algo: Algo = "ppo"
     """ppo (clipped surrogate, minibatch epochs) or a2c (one plain gradient step per rollout); picks the presets."""
-    total_steps: int | None = None
-    """Environment steps to train for (all envs together); Atari counts agent steps (4 frames each)."""
-    seed: int = 1
-    """Seed of the envs, the networks and the sampling."""
-    run_dir: str | None = None
-    """Where the run lives; default runs/<algo>-<env>-<seed>."""
-    resume: bool = False
-    """Continue the run in --run-dir from its latest checkpoint."""
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    """Where the network runs: auto = cuda when present, else cpu."""
-    track: bool = False
-    """Also log to Weights & Biases (offline files under the run directory unless --wandb-mode online)."""
-    wandb_mode: Literal["offline", "online"] = "offline"
-    """Weights & Biases mode when --track is on."""
-    threads: int = 1
-    """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
     num_envs: int | None = None
     """Environments stepped together."""
     async_envs: bool | None = None
@@ -118,10 +103,11 @@ class ACConfig:
     """Show a progress bar with the episodic return and steps/s."""
 
     def __post_init__(self) -> None:
-        for name in ("threads", "eval_episodes", "pool_size", "snapshot_games"):
+        super().__post_init__()
+        for name in ("eval_episodes", "pool_size", "snapshot_games"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        for name in ("num_envs", "num_steps", "update_epochs", "minibatch_size", "total_steps"):
+        for name in ("num_envs", "num_steps", "update_epochs", "minibatch_size"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")

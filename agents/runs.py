@@ -18,12 +18,14 @@ the file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,17 @@ def latest_checkpoint(run_dir: str | os.PathLike) -> Path | None:
         (int(m.group(1)), p) for p in checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
     )
     return found[-1][1] if found else None
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """``torch.set_num_threads(n)`` for the block, the previous number restored after."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def pick_device(name: str) -> torch.device:

@@ -243,15 +243,10 @@ def torch_threads(n: int) -> Iterator[int | None]:
 
     Yields the CPU pinned to (None when not pinned).
     """
-    import torch
+    from seigen.agents.runs import torch_threads as threads
 
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        with single_core() if n == 1 else nullcontext(None) as pinned:
-            yield pinned
-    finally:
-        torch.set_num_threads(old)
+    with threads(n), single_core() if n == 1 else nullcontext(None) as pinned:
+        yield pinned
 
 
 # ---------------------------------------------------------------------------- learners against SB3

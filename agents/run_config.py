@@ -1,0 +1,38 @@
+"""The fields every model-free training run shares (DQN, PPO, A2C), importing nothing heavy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The env, the budget, the seed, the run directory, the device and tracking of a training run.
+
+    Each learner's config extends it (and may restate ``env`` to document what it takes)."""
+
+    env: str = "CartPole-v1"
+    """Gymnasium id (CartPole-v1, ALE/Pong-v5, ...)."""
+    total_steps: int | None = None
+    """Environment steps to train for (all envs together); Atari counts agent steps (4 frames each)."""
+    seed: int = 1
+    """Seed of the envs, the networks and the exploration."""
+    run_dir: str | None = None
+    """Where the run lives; default runs/<algorithm>-<env>-<seed>."""
+    resume: bool = False
+    """Continue the run in --run-dir from its latest checkpoint."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the networks run: auto = cuda when present, else cpu."""
+    track: bool = False
+    """Also log to Weights & Biases (offline files under the run directory unless --wandb-mode online)."""
+    wandb_mode: Literal["offline", "online"] = "offline"
+    """Weights & Biases mode when --track is on."""
+    threads: int = 1
+    """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise ValueError(f"--threads must be at least 1, got {self.threads}")
+        if self.total_steps is not None and self.total_steps < 1:
+            raise ValueError(f"--total-steps must be at least 1, got {self.total_steps}")
