@@ -1,6 +1,6 @@
 """Actor-critic learners: PPO (Schulman et al. 2017) and A2C (Mnih et al. 2016), one update rule.
 
-The update, read top to bottom in ``ActorCritic.train_loop`` and ``ActorCritic.update``:
+The algorithm, read top to bottom in ``_loop`` (the rollout) and ``ActorCritic.update``:
 
 1. **Rollout.** ``num_steps`` steps of ``num_envs`` envs into storage allocated once
    (``[num_steps, num_envs, ...]``). Discrete actions are sampled from the logits with the
@@ -23,8 +23,9 @@ The update, read top to bottom in ``ActorCritic.train_loop`` and ``ActorCritic.u
    exactly A2C's ``advantage * grad log pi`` (a test checks it).
 
 Networks (:class:`ActorCriticNet`): the Nature CNN trunk shared by both heads for Atari
-frames; MLPs for vectors (one each, or one shared trunk), orthogonal initialisation
-(gain sqrt(2), policy head 0.01, value head 1), as CleanRL and SB3 do. Observation
+frames; MLPs for vectors (one each, evaluated together by :class:`TwinMLP`, or one shared
+trunk); optionally 3x3 convolutions over board observations (``conv``); orthogonal
+initialisation (gain sqrt(2), policy head 0.01, value head 1), as CleanRL and SB3 do. Observation
 normalisation (running mean and std, kept in the checkpoint) and reward scaling by the
 running std of the discounted return are options.
 
