@@ -723,18 +723,18 @@ def _loop(
                     roll.masks[t] = m
                 obs, rewards, terminated, truncated, infos = envs.step(agent.env_actions(actions))
                 rewards = np.asarray(rewards, np.float32)
+                done = np.asarray(terminated) | np.asarray(truncated)
+                if agent.ret_rms is not None:  # scaled as the value learns them (its bootstrap is already)
+                    returns_acc = returns_acc * cfg.gamma + rewards
+                    agent.ret_rms.update(returns_acc)
+                    rewards = (rewards / np.sqrt(agent.ret_rms.var + 1e-8)).astype(np.float32)
+                    returns_acc[done] = 0.0
                 cut = np.asarray(truncated) & ~np.asarray(terminated)
                 if cut.any():  # bootstrap a time limit from the real last observation
                     final = np.stack([infos["final_obs"][i] for i in np.flatnonzero(cut)])
                     with torch.inference_mode():
                         v = agent.net.value(agent.prepare(final)).cpu().numpy()
                     rewards[cut] += cfg.gamma * v
-                done = np.asarray(terminated) | np.asarray(truncated)
-                if agent.ret_rms is not None:
-                    returns_acc = returns_acc * cfg.gamma + rewards
-                    agent.ret_rms.update(returns_acc)
-                    rewards = rewards / np.sqrt(agent.ret_rms.var + 1e-8)
-                    returns_acc[done] = 0.0
                 roll.rewards[t] = rewards
                 roll.dones[t] = done
                 masks = action_masks(infos, N, agent.action["n"]) if discrete else None

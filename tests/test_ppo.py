@@ -501,3 +501,22 @@ def test_self_play_resumes_with_its_pool_and_its_ladder(tmp_path):
     assert "step-1024" in rows[2]["vs"]  # rated against the last snapshot before the resume
     state = torch.load(sorted((tmp_path / "run" / "checkpoints").glob("step-*.pt"))[-1], weights_only=True)
     assert [s["name"] for s in state["snapshots"]] == [r["player"] for r in rows]
+
+
+def test_with_reward_scaling_the_bootstrap_is_in_the_scaled_units(tmp_path):
+    cfg = A2CConfig(
+        env="seigen-test/ConstantReward-v0",
+        gamma=0.8,
+        total_steps=6000,
+        learning_rate=3e-3,
+        optimizer="adam",
+        norm_reward=True,
+        run_dir=str(tmp_path / "run"),
+        progress=False,
+        eval_episodes=1,
+    )
+    train(cfg)
+    learner = load_agent(tmp_path / "run").learner
+    scaled = 1.0 / math.sqrt(learner.ret_rms.var + 1e-8)  # the reward as the value saw it, at the end
+    v = learner.net.value(torch.zeros(1, 1)).item()
+    assert v == pytest.approx(scaled / (1 - 0.8), rel=0.15)
