@@ -109,12 +109,13 @@ def test_ppo_with_parameter_sharing_learns_simple_spread(tmp_path):
         gamma=0.99,
         gae_lambda=0.95,
         ent_coef=0.01,
-        eval_episodes=60,
+        eval_episodes=300,  # per agent: 100 episodes of 3 agents, who share their reward
         run_dir=str(tmp_path / "run"),
         progress=False,
         device="cpu",
     )
     summary = train(cfg)
-    baseline = random_return(60, seed=cfg.seed + 10_000)
-    # random agents score about -28; sharing one policy, the three learn to spread over the landmarks
-    assert summary["evaluation"]["mean"] > baseline + 3, (summary["evaluation"]["mean"], baseline)
+    baseline = random_return(300, seed=cfg.seed + 10_000)
+    # random agents score about -27 (std 8); sharing one policy, the three learn to spread over the
+    # landmarks: 3.3 to 4.8 better on seeds 1, 2, 3
+    assert summary["evaluation"]["mean"] > baseline + 2, (summary["evaluation"]["mean"], baseline)
