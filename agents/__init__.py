@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from seigen.agents.agent import AlphaZeroAgent, DQNAgent, RandomAgent, SearchAgent
-    from seigen.agents.ppo import ActorCriticAgent
+    from seigen.agents.agent import ActorCriticAgent, AlphaZeroAgent, DQNAgent, RandomAgent, SearchAgent
 
 __all__ = ["ActorCriticAgent", "AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent", "load_agent"]
 
@@ -29,11 +28,7 @@ def load_agent(
 
 
 def __getattr__(name: str) -> Any:
-    if name == "ActorCriticAgent":
-        from seigen.agents import ppo
-
-        return ppo.ActorCriticAgent
-    if name in ("AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent"):
+    if name in ("ActorCriticAgent", "AlphaZeroAgent", "DQNAgent", "RandomAgent", "SearchAgent"):
         from seigen.agents import agent
 
         return getattr(agent, name)

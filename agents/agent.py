@@ -449,7 +449,7 @@ class AlphaZeroAgent(SearchAgent):
         return int(actions[order[np.flatnonzero(ok[order])[0]]])
 
 
-# ---------------------------------------------------------------------- DQN
+# ---------------------------------------------------------------------- model-free agents
 
 DQN_GAMES = {"seigen/TicTacToe-v0": "tictactoe", "seigen/ConnectFour-v0": "connect4", "seigen/Go-v0": "go"}
 
@@ -480,17 +480,19 @@ def split_observation(
     return obs, mask.astype(bool)
 
 
-class DQNAgent:
-    """A trained DQN, greedy within the legal moves: ``act(observation)`` for its env's
-    observations (a PettingZoo dict with ``action_mask``, or a bare array), ``select(games)``
-    for native games of the board game it was trained on."""
+class ModelFreeAgent:
+    """A trained model-free policy (DQN, PPO, A2C): ``act(observation)`` for its env's
+    observations (a PettingZoo dict with ``action_mask``, or a bare array), and for the board
+    game it was trained on ``select(games)``, ``act_game(game)`` and ``new_game()`` on native
+    games, whose features (channels last) are the env's observations. So it plays in the match
+    harness, ``seigen play`` and ``seigen bench agents`` like an AlphaZero agent. Subclasses
+    give ``policy(obs [B, ...], masks [B, A] or None) -> actions [B]``."""
 
-    def __init__(self, dqn: Any, config: Any, name: str = "dqn") -> None:
-        self.dqn = dqn
+    def __init__(self, config: Any, obs_shape: Sequence[int], num_actions: int | None, name: str) -> None:
         self.config = config
         self.name = name
-        self.obs_shape = tuple(int(x) for x in dqn.obs_shape)
-        self.num_actions = int(dqn.num_actions)
+        self.obs_shape = tuple(int(x) for x in obs_shape)
+        self.num_actions = num_actions
         game = DQN_GAMES.get(config.env)
         self.game: dict[str, Any] | None = None
         if game == "go":
@@ -498,33 +500,79 @@ class DQNAgent:
         elif game is not None:
             self.game = {"name": game}
 
-    def act(self, observation: Any) -> int:
+    def policy(self, obs: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def act(self, observation: Any) -> Any:
         obs, mask = split_observation(observation, self.obs_shape, self.num_actions, self.config.env)
-        return int(self.dqn.greedy(obs[None], None if mask is None else mask[None])[0])
+        action = self.policy(obs[None], None if mask is None else mask[None])[0]
+        return int(action) if self.num_actions is not None else action
 
     __call__ = act
 
     def select(self, games: Sequence[Game]) -> list[int]:
-        """Greedy moves in native games: their features, channels last, are the env's observations."""
+        """Moves in native games: their features, channels last, are the env's observations."""
         if not games:
             return []
         obs = np.stack([np.moveaxis(g.features(), 0, -1) for g in games])
         if obs.shape[1:] != self.obs_shape:
             raise ValueError(
-                f"this DQN reads observations of shape {self.obs_shape}, the games give {obs.shape[1:]}"
+                f"this agent reads observations of shape {self.obs_shape}, the games give {obs.shape[1:]}"
             )
         masks = np.stack([g.legal_mask() for g in games]).astype(bool)
-        return [int(a) for a in self.dqn.greedy(obs, masks)]
+        return [int(a) for a in self.policy(obs, masks)]
 
     def act_game(self, game: Game) -> int:
         return self.select([game])[0]
 
     def new_game(self) -> Game:
         if self.game is None:
-            raise ValueError(f"this DQN plays {self.config.env}, not a board game")
+            raise ValueError(f"this agent plays {self.config.env}, not a board game")
         if self.game["name"] == "go":
             return GoGame(size=self.game["size"])
         return TicTacToe() if self.game["name"] == "tictactoe" else ConnectFour()
+
+
+class DQNAgent(ModelFreeAgent):
+    """A trained DQN, greedy within the legal moves (see ``ModelFreeAgent``)."""
+
+    def __init__(self, dqn: Any, config: Any, name: str = "dqn") -> None:
+        super().__init__(config, dqn.obs_shape, int(dqn.num_actions), name)
+        self.dqn = dqn
+
+    def policy(self, obs: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+        return self.dqn.greedy(obs, masks)
+
+
+class ActorCriticAgent(ModelFreeAgent):
+    """A trained PPO or A2C policy (see ``ModelFreeAgent``): the most likely action (the
+    Gaussian's mean for continuous actions, which ``act`` returns as an array) unless
+    ``deterministic`` is False."""
+
+    def __init__(self, learner: Any, name: str = "ppo", deterministic: bool = True) -> None:
+        super().__init__(learner.cfg, learner.obs_shape, learner.action.get("n"), name)
+        self.learner = learner
+        self.deterministic = deterministic
+
+    def policy(self, obs: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+        return self.learner.predict(obs, masks, self.deterministic)
+
+    def match(self, opponent: Any, games: int, seed: int = 0) -> Any:
+        """A match against ``opponent`` (anything with ``select(games)``) in the evaluator's harness."""
+        from seigen.selfplay.evaluator import OPENING_PLIES, play_match
+
+        if self.game is None:
+            raise ValueError(f"{self.config.env} is not a board game")
+        name = self.game["name"]
+        return play_match(
+            self,
+            opponent,
+            name,
+            games,
+            size=self.game.get("size", 9),
+            opening_moves=OPENING_PLIES.get(name, 2),
+            seed=seed,
+        )
 
 
 def _load_dqn(checkpoint: Path, state: dict[str, Any], device: str | None) -> DQNAgent:
@@ -585,7 +633,7 @@ def load_agent(
     if kind in (None, "dqn") and "q" in state and "obs_shape" in state:
         return _load_dqn(path, state, device)
     if kind == "actor_critic":
-        from seigen.agents.ppo import ActorCriticAgent, config_from_run, learner_from_state
+        from seigen.agents.ppo import config_from_run, learner_from_state
 
         run_dir = path.parent.parent if path.parent.name == "checkpoints" else path.parent
         cfg = config_from_run(run_dir)

@@ -807,7 +807,7 @@ class SelfPlay:
 
     def snapshot(self, cfg: ACConfig) -> dict[str, Any]:
         """Freeze the current net into the pool and rate it; returns its row."""
-        from seigen.agents.agent import RandomAgent
+        from seigen.agents.agent import ActorCriticAgent, RandomAgent
         from seigen.selfplay.evaluator import append_eval
 
         agent = self.agent
@@ -919,60 +919,3 @@ def learner_from_state(
         raise CheckpointError(f"{path}: does not match the run's network ({e})") from None
     agent.net.eval()
     return agent
-
-
-class ActorCriticAgent:
-    """A trained actor-critic policy: ``act(observation)`` for its env's observations (a
-    PettingZoo dict with ``action_mask``, or a bare array), ``select(games)`` for native
-    games of the board game it was trained on (so it plays in the match harness against
-    AlphaZero agents). The most likely action unless ``deterministic`` is False."""
-
-    def __init__(self, learner: Any, name: str = "ppo", deterministic: bool = True) -> None:
-        from seigen.agents.agent import DQN_GAMES
-
-        self.learner = learner
-        self.name = name
-        self.deterministic = deterministic
-        self.obs_shape = learner.obs_shape
-        self.env = learner.cfg.env
-        self.game = DQN_GAMES.get(self.env)
-
-    def act(self, observation: Any) -> Any:
-        from seigen.agents.agent import split_observation
-
-        obs, mask = split_observation(observation, self.obs_shape, self.learner.action.get("n"), self.env)
-        out = self.learner.predict(obs[None], None if mask is None else mask[None], self.deterministic)
-        return int(out[0]) if self.learner.action["type"] == "discrete" else out[0]
-
-    __call__ = act
-
-    def select(self, games: Sequence[Any]) -> list[int]:
-        if not games:
-            return []
-        obs = np.stack([np.moveaxis(g.features(), 0, -1) for g in games])
-        if obs.shape[1:] != self.obs_shape:
-            raise ValueError(
-                f"this agent reads observations of shape {self.obs_shape}, the games give {obs.shape[1:]}"
-            )
-        masks = np.stack([g.legal_mask() for g in games]).astype(bool)
-        return [int(a) for a in self.learner.predict(obs, masks, self.deterministic)]
-
-    def act_game(self, game: Any) -> int:
-        return self.select([game])[0]
-
-    def match(self, opponent: Any, games: int, seed: int = 0) -> Any:
-        """A match against ``opponent`` (anything with ``select(games)``) in the evaluator's harness."""
-        from seigen.selfplay.evaluator import OPENING_PLIES, play_match
-
-        if self.game is None:
-            raise ValueError(f"{self.env} is not a board game")
-        size = self.obs_shape[0] if self.game == "go" else 9
-        return play_match(
-            self,
-            opponent,
-            self.game,
-            games,
-            size=size,
-            opening_moves=OPENING_PLIES.get(self.game, 2),
-            seed=seed,
-        )

@@ -29,12 +29,8 @@ def agent_game(agent: Any) -> tuple[str, int] | None:
     name = getattr(agent, "game_name", None)
     if name is not None:  # AlphaZero
         return name, agent.size or 9
-    game = getattr(agent, "game", None)
-    if isinstance(game, dict):  # DQN
-        return game["name"], int(game.get("size") or 9)
-    if isinstance(game, str):  # PPO, A2C
-        return game, int(agent.obs_shape[0]) if game == "go" else 9
-    return None
+    game = getattr(agent, "game", None)  # DQN, PPO, A2C: None unless trained on a board game
+    return None if game is None else (game["name"], int(game.get("size") or 9))
 
 
 def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
@@ -55,9 +51,7 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
         except CheckpointError as e:
             raise ValueError(str(e)) from None
         if agent_game(agent) is None:
-            raise ValueError(
-                f"{spec}: a {type(agent).__name__} for {getattr(agent, 'env', '?')}, not a board game"
-            )
+            raise ValueError(f"{spec}: a {type(agent).__name__} for {agent.config.env}, not a board game")
         trained[i] = agent
     games = {agent_game(a) for a in trained.values()}
     game, size = (cfg.game, cfg.size) if cfg.game != "auto" else (None, cfg.size)

@@ -520,3 +520,18 @@ def test_with_reward_scaling_the_bootstrap_is_in_the_scaled_units(tmp_path):
     scaled = 1.0 / math.sqrt(learner.ret_rms.var + 1e-8)  # the reward as the value saw it, at the end
     v = learner.net.value(torch.zeros(1, 1)).item()
     assert v == pytest.approx(scaled / (1 - 0.8), rel=0.15)
+
+
+def test_seigen_play_takes_a_ppo_run(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    train(tiny(tmp_path, env="seigen/TicTacToe-v0", snapshot_every=10**9))
+    # the human (first) tries every square in turn; taken ones are refused, the game is played out
+    monkeypatch.setattr(
+        sys, "stdin", io.StringIO("\n".join(str(i) for i in range(9) for _ in range(2)) + "\n")
+    )
+    assert main(["play", "--model", str(tmp_path / "run"), "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "The agent plays" in out
+    assert any(end in out for end in ("You win.", "The agent wins.", "A draw.")), out[-200:]
