@@ -576,26 +576,13 @@ class ActorCriticAgent(ModelFreeAgent):
 
 
 def _load_dqn(checkpoint: Path, state: dict[str, Any], device: str | None) -> DQNAgent:
-    import dataclasses
-    import json
-
     from seigen.agents.dqn import DQN
     from seigen.agents.dqn_config import DQNConfig
-    from seigen.agents.runs import CheckpointError, pick_device
+    from seigen.agents.runs import CheckpointError, pick_device, read_run_config
 
     run_dir = checkpoint.parent.parent if checkpoint.parent.name == "checkpoints" else checkpoint.parent
-    config_file = run_dir / "config.json"
+    cfg = read_run_config(run_dir, DQNConfig, "DQN", "env")
     try:
-        data = json.loads(config_file.read_text())
-    except (OSError, ValueError) as e:
-        raise CheckpointError(f"{checkpoint}: a DQN checkpoint needs its run's config.json ({e})") from None
-    if not isinstance(data, dict) or "env" not in data:
-        raise CheckpointError(f"{checkpoint}: {config_file} is not a DQN run's config (no 'env')")
-    names = {f.name for f in dataclasses.fields(DQNConfig)}
-    if data.get("hidden") is not None:
-        data["hidden"] = tuple(data["hidden"])
-    try:
-        cfg = dataclasses.replace(DQNConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
         dqn = DQN(cfg, tuple(state["obs_shape"]), int(state["num_actions"]), pick_device(device or "auto"))
         dqn.load_state_dict(state)
     except (KeyError, TypeError, RuntimeError, ValueError) as e:
@@ -606,7 +593,7 @@ def _load_dqn(checkpoint: Path, state: dict[str, Any], device: str | None) -> DQ
 
 def load_agent(
     path: str | Path, visits: int = 200, device: str | None = None, **search: Any
-) -> AlphaZeroAgent | DQNAgent | Any:
+) -> AlphaZeroAgent | ModelFreeAgent:
     """The agent of a run directory (its latest checkpoint) or of a checkpoint file.
 
     An AlphaZero checkpoint gives an ``AlphaZeroAgent`` searching ``visits`` simulations

@@ -17,8 +17,6 @@ weights of prioritized replay.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from seigen.agents.runs import (
     latest_checkpoint,
     load_checkpoint,
     pick_device,
+    read_run_config,
     torch_threads,
 )
 from seigen.envs.make import action_masks, episode_stats
@@ -409,14 +408,7 @@ def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None)
 
 def load_agent(run_dir: str | Path, device: str = "auto") -> tuple[DQNConfig, DQN]:
     """The config and the agent of a run directory, at its latest checkpoint."""
-    config_file = Path(run_dir) / "config.json"
-    if not config_file.exists():
-        raise CheckpointError(f"{run_dir}: not a run directory (no config.json)")
-    data = json.loads(config_file.read_text())
-    names = {f.name for f in dataclasses.fields(DQNConfig)}
-    if data.get("hidden") is not None:
-        data["hidden"] = tuple(data["hidden"])
-    cfg = dataclasses.replace(DQNConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
+    cfg = read_run_config(run_dir, DQNConfig, "DQN", "env")
     ckpt = latest_checkpoint(run_dir)
     if ckpt is None:
         raise CheckpointError(f"{run_dir}: no checkpoint to evaluate")

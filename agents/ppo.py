@@ -39,8 +39,6 @@ ladder anchored at random = 0 (``RUN_DIR/snapshots.jsonl``).
 from __future__ import annotations
 
 import copy
-import dataclasses
-import json
 import math
 import time
 from collections import deque
@@ -58,7 +56,7 @@ from torch import nn
 from seigen.agents.dqn_config import BOARD_GAMES
 from seigen.agents.nets import is_image
 from seigen.agents.ppo_config import ACConfig, resolve
-from seigen.agents.runs import CheckpointError, RunDir, pick_device, torch_threads
+from seigen.agents.runs import CheckpointError, RunDir, pick_device, read_run_config, torch_threads
 from seigen.envs.make import action_masks, episode_stats
 
 MASKED = -1e9  # the logit of an illegal action: probability exactly 0 after the softmax
@@ -889,23 +887,7 @@ def evaluate(cfg: ACConfig, agent: ActorCritic, episodes: int, seed: int | None 
 
 def config_from_run(run_dir: Path) -> ACConfig:
     """The config a run was trained with (its ``config.json``)."""
-    config_file = run_dir / "config.json"
-    try:
-        data = json.loads(config_file.read_text())
-    except (OSError, ValueError) as e:
-        raise CheckpointError(
-            f"{run_dir}: an actor-critic checkpoint needs its run's config.json ({e})"
-        ) from None
-    if not isinstance(data, dict) or "algo" not in data:
-        raise CheckpointError(f"{config_file}: not an actor-critic run's config (no 'algo')")
-    names = {f.name for f in dataclasses.fields(ACConfig)}
-    for key in ("hidden", "conv"):
-        if data.get(key) is not None:
-            data[key] = tuple(data[key])
-    try:
-        return dataclasses.replace(ACConfig(**{k: v for k, v in data.items() if k in names}), resume=False)
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{config_file}: {e}") from None
+    return read_run_config(run_dir, ACConfig, "actor-critic", "algo")
 
 
 def learner_from_state(

@@ -27,7 +27,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 
@@ -84,6 +84,30 @@ def torch_threads(n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(old)
+
+
+C = TypeVar("C")
+
+
+def read_run_config(run_dir: str | os.PathLike, cls: type[C], kind: str, required: str) -> C:
+    """The config a run was trained with (its ``config.json``) as a ``cls``, with ``resume`` off.
+
+    Lists become tuples (JSON has none) and keys ``cls`` does not know are ignored. A missing
+    or unreadable file, one without the key ``required``, or values ``cls`` refuses, is a
+    ``CheckpointError`` naming the file (``kind`` names the learner in the message)."""
+    config_file = Path(run_dir) / "config.json"
+    try:
+        data = json.loads(config_file.read_text())
+    except (OSError, ValueError) as e:
+        raise CheckpointError(f"{run_dir}: a {kind} checkpoint needs its run's config.json ({e})") from None
+    if not isinstance(data, dict) or required not in data:
+        raise CheckpointError(f"{config_file}: not a {kind} run's config (no {required!r})")
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
+    try:
+        return dataclasses.replace(cls(**values), resume=False)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{config_file}: {e}") from None
 
 
 def pick_device(name: str) -> torch.device:
