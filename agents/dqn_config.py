@@ -77,9 +77,7 @@ class DQNConfig(RunConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("num_envs", "n_step", "eval_episodes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        self.require_positive("num_envs", "n_step", "eval_episodes")
         if not 0 < self.tau <= 1:
             raise ValueError(f"--tau must be in (0, 1], got {self.tau}")
         if not 0 <= self.gamma <= 1:

@@ -104,13 +104,15 @@ class ACConfig(RunConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("eval_episodes", "pool_size", "snapshot_games"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
-        for name in ("num_envs", "num_steps", "update_epochs", "minibatch_size"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        self.require_positive(
+            "eval_episodes",
+            "pool_size",
+            "snapshot_games",
+            "num_envs",
+            "num_steps",
+            "update_epochs",
+            "minibatch_size",
+        )
         for name in ("gamma", "gae_lambda", "latest_prob"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:

@@ -32,7 +32,11 @@ class RunConfig:
     """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
 
     def __post_init__(self) -> None:
-        if self.threads < 1:
-            raise ValueError(f"--threads must be at least 1, got {self.threads}")
-        if self.total_steps is not None and self.total_steps < 1:
-            raise ValueError(f"--total-steps must be at least 1, got {self.total_steps}")
+        self.require_positive("threads", "total_steps")
+
+    def require_positive(self, *names: str) -> None:
+        """A ``ValueError`` naming the flag when one of these fields is below 1 (None: unset, fine)."""
+        for name in names:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
