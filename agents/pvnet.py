@@ -12,6 +12,10 @@ margin; both are auxiliary targets that speed up learning (KataGo).
 
 The same ``NetSpec`` serves tic-tac-toe, Connect Four and Go of any size; it is saved
 in every checkpoint so that a net is rebuilt without its training config.
+
+Training with several processes (DDP) swaps the batch norms for ``SyncBatchNorm2d``
+(``sync_batch_norm``): each process sees a share of the batch, and batch norm must still
+normalise by the statistics of the whole batch, or the gradient is not that of one process.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
@@ -80,6 +85,102 @@ class ResidualBlock(nn.Module):
             y = self.pool(y)
         y = self.bn2(self.conv2(y))
         return F.relu(x + y)
+
+
+class _AllReduceSum(torch.autograd.Function):
+    """``dist.all_reduce`` (sum over ranks) as a differentiable op: the gradient reaching each
+    rank's input is the sum over ranks of the gradients of the output. This is what
+    ``torch.distributed.nn.functional.all_reduce`` does; recent torch deprecates that one
+    (with a warning) for functional collectives, whose gradient older torch lacks."""
+
+    @staticmethod
+    def forward(ctx: Any, tensor: torch.Tensor) -> torch.Tensor:
+        out = tensor.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        out = grad.clone(memory_format=torch.contiguous_format)
+        dist.all_reduce(out)
+        return out
+
+
+@torch.compiler.disable  # a collective inside an autograd.Function: run it eagerly, between graphs
+def sum_over_ranks(tensor: torch.Tensor) -> torch.Tensor:
+    """The sum of ``tensor`` over the ranks of the default process group, differentiable."""
+    return _AllReduceSum.apply(tensor)
+
+
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+class SyncBatchNorm2d(nn.BatchNorm2d):
+    """``nn.BatchNorm2d`` that, in training with a process group of several ranks, normalises
+    by the mean and variance of the batches of all ranks together, and updates the running
+    statistics as ``nn.BatchNorm2d`` would over that whole batch (so every rank keeps the same).
+
+    ``torch.nn.SyncBatchNorm`` does this on GPUs only; this one works with any device and
+    backend (gloo on CPUs). The statistics take two reductions: the sum and count for the
+    mean, then the sum of squared deviations from it (accurate where the sum of squares
+    minus the squared mean would cancel). Both reductions are differentiable, so the
+    gradient flows through the other ranks' statistics as it would through one batch.
+    Outside a process group, or in eval mode, it is ``nn.BatchNorm2d``; its parameters and
+    buffers, and so its state dict, are the same.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not (self.training and _distributed()):
+            return super().forward(x)
+        self._check_input_dim(x)
+        c = x.shape[1]
+        xf = x.float()  # statistics in float32 also under autocast, as cuDNN's batch norm keeps them
+        local = torch.cat([xf.sum(dim=(0, 2, 3)), xf.new_full((1,), x.numel() // c)])
+        total = sum_over_ranks(local)
+        n = total[c]  # values per channel over all ranks (exact in float32 below 2**24)
+        mean = total[:c] / n
+        centered = xf - mean[None, :, None, None]
+        var = sum_over_ranks(centered.square().sum(dim=(0, 2, 3))) / n  # biased, as batch norm divides
+        y = centered * torch.rsqrt(var + self.eps)[None, :, None, None]
+        if self.affine:
+            y = y * self.weight[None, :, None, None] + self.bias[None, :, None, None]
+        if self.track_running_stats and self.running_mean is not None and self.running_var is not None:
+            with torch.no_grad():
+                factor = self.momentum
+                if self.num_batches_tracked is not None:
+                    self.num_batches_tracked.add_(1)
+                    if factor is None:  # a cumulative moving average, as nn.BatchNorm2d
+                        factor = 1.0 / float(self.num_batches_tracked)
+                factor = 0.0 if factor is None else factor
+                self.running_mean.mul_(1 - factor).add_(mean.to(self.running_mean.dtype), alpha=factor)
+                unbiased = var * (n / (n - 1))
+                self.running_var.mul_(1 - factor).add_(unbiased.to(self.running_var.dtype), alpha=factor)
+        return y.to(x.dtype)
+
+
+def sync_batch_norm(module: nn.Module) -> nn.Module:
+    """Swap every ``nn.BatchNorm2d`` in ``module`` for a ``SyncBatchNorm2d`` that takes over its
+    parameters and buffers (the same tensors, so an optimizer built already keeps them, and
+    the state dict's keys do not change); in place, returning ``module`` (or the new norm
+    when ``module`` itself is one). For data-parallel training only: one process keeps its
+    plain, faster batch norms."""
+
+    def convert(bn: nn.BatchNorm2d) -> SyncBatchNorm2d:
+        sync = SyncBatchNorm2d(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats)
+        for name, param in bn.named_parameters(recurse=False):
+            setattr(sync, name, param)
+        for name, buffer in bn.named_buffers(recurse=False):
+            setattr(sync, name, buffer)
+        return sync.train(bn.training)
+
+    if type(module) is nn.BatchNorm2d:
+        return convert(module)
+    for parent in list(module.modules()):
+        for name, child in list(parent.named_children()):
+            if type(child) is nn.BatchNorm2d:
+                setattr(parent, name, convert(child))
+    return module
 
 
 class PolicyValueNet(nn.Module):

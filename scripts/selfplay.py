@@ -8,15 +8,16 @@ from typing import Any
 from seigen.selfplay.config import SelfPlayConfig
 
 
-def _status_line(run: Any, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float) -> str:
-    cfg = run.cfg
+def _status_line(
+    cfg: SelfPlayConfig, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float
+) -> str:
     limit = f" / {cfg.max_minutes:g} min" if cfg.max_minutes else ""
     parts = [
         f"{elapsed / 60:5.1f} min{limit}",
         f"games {row['games']:,}",
         f"{row['positions_per_s']:,.0f} pos/s",
         f"{row['evals_per_s']:,.0f} evals/s",
-        f"step {run.trainer.step:,}",
+        f"step {row['step']:,}",
     ]
     if "loss" in row:
         parts.append(
@@ -51,9 +52,11 @@ def main(cfg: SelfPlayConfig) -> int:
         else None
     )
 
-    def status(run: Any, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float) -> None:
+    def status(
+        run_cfg: SelfPlayConfig, row: dict[str, Any], latest_eval: dict[str, Any] | None, elapsed: float
+    ) -> None:
         if live is not None:
-            live.update(Text(_status_line(run, row, latest_eval, elapsed)))
+            live.update(Text(_status_line(run_cfg, row, latest_eval, elapsed)))
 
     try:
         if live is not None:

@@ -49,6 +49,14 @@ class SelfPlayConfig:
     """Where the trainer's net runs (auto: cuda when present)."""
     threads: int | None = None
     """CPU threads of the trainer's torch (default: the cores left over by the actors, at least 1)."""
+    backend: Literal["local", "ray"] = "local"
+    """Where the actors and the trainer run: local (processes on this machine) or ray (Ray actors on a cluster; pip install 'seigen[dist]')."""
+    ray_address: str | None = None
+    """--backend ray: the cluster to join (auto: the one `ray start` runs here; HOST:PORT: its head); default a new one-machine cluster."""
+    gpus_per_actor: float = 0.0
+    """--backend ray: GPUs each self-play actor reserves (a fraction shares a GPU; 0: the actors run on CPUs)."""
+    train_processes: int = 1
+    """Trainer processes with DDP, one per GPU (cuda, NCCL) or per CPU process (gloo); they split --batch-size, so the gradient is that of the whole batch."""
     inference: Literal["auto", "local", "server"] = "auto"
     """Where the actors' net runs: local (each actor its own), server (one process for all, batches merged), auto (server with cuda and several actors)."""
     actor_device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -159,6 +167,10 @@ class SelfPlayConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.train_processes < 1:
+            raise ValueError(f"--train-processes must be at least 1, got {self.train_processes}")
+        if self.gpus_per_actor < 0:
+            raise ValueError(f"--gpus-per-actor must be at least 0, got {self.gpus_per_actor}")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
 
@@ -322,6 +334,11 @@ STRUCTURAL = ("game", "size", "komi", "rules", "blocks", "channels", "global_poo
 """Fields a resumed run cannot change: its games and checkpoints depend on them."""
 
 
+SESSION = ("resume", "run_dir", "config", "backend", "ray_address", "gpus_per_actor", "train_processes")
+"""Fields of this session only, never taken from the saved config: a run written by one
+backend or on one machine resumes on another."""
+
+
 def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
     """The config of a resumed run: the saved ``config.json`` with the flags given now on top
     (a flag counts as given when it differs from its default). Changing a structural field
@@ -330,7 +347,7 @@ def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
     merged = {k: v for k, v in saved.items() if k in fields}
     for name, f in fields.items():
         value = getattr(cfg, name)
-        if value == f.default or name in ("resume", "run_dir", "config"):
+        if value == f.default or name in SESSION:
             continue
         if name in STRUCTURAL and name in merged and merged[name] != value:
             raise ValueError(
@@ -338,5 +355,5 @@ def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
                 "a resumed run keeps its game and network"
             )
         merged[name] = value
-    merged.update(resume=True, run_dir=cfg.run_dir, config=None)
+    merged.update({name: getattr(cfg, name) for name in SESSION}, resume=True, config=None)
     return resolve(SelfPlayConfig(**merged))

@@ -83,27 +83,34 @@ def _checkpoints_newest_first(run: RunDir) -> list[Path]:
     return ordered
 
 
+def prepare_config(cfg: SelfPlayConfig) -> SelfPlayConfig:
+    """The config a session runs with: the preset filled in, or for ``--resume`` the saved
+    config with the flags given on top. ``RunError`` when there is nothing to resume."""
+    if cfg.resume:
+        if cfg.run_dir is None:
+            raise RunError("--resume needs --run-dir: the run to continue")
+        saved = Path(cfg.run_dir) / "config.json"
+        if not saved.is_file():
+            raise RunError(
+                f"{cfg.run_dir}: nothing to resume (no config.json; is this a self-play run directory?)"
+            )
+        try:
+            cfg = resume_config(cfg, json.loads(saved.read_text()))
+        except json.JSONDecodeError as e:
+            raise RunError(f"{saved}: unreadable config ({e})") from None
+    else:
+        cfg = resolve(cfg)
+    if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
+        # killed before its first checkpoint: start it afresh in the same directory
+        cfg = dataclasses.replace(cfg, resume=False)
+    return cfg
+
+
 class SelfPlayRun:
     """The trainer side of a run: shards in, gradient steps, checkpoints out, and the processes around it."""
 
     def __init__(self, cfg: SelfPlayConfig) -> None:
-        if cfg.resume:
-            if cfg.run_dir is None:
-                raise RunError("--resume needs --run-dir: the run to continue")
-            saved = Path(cfg.run_dir) / "config.json"
-            if not saved.is_file():
-                raise RunError(
-                    f"{cfg.run_dir}: nothing to resume (no config.json; is this a self-play run directory?)"
-                )
-            try:
-                cfg = resume_config(cfg, json.loads(saved.read_text()))
-            except json.JSONDecodeError as e:
-                raise RunError(f"{saved}: unreadable config ({e})") from None
-        else:
-            cfg = resolve(cfg)
-        if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
-            # killed before its first checkpoint: start it afresh in the same directory
-            cfg = dataclasses.replace(cfg, resume=False)
+        cfg = prepare_config(cfg)
         self.cfg = cfg
         self.device = pick_device(cfg.device)
         torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) - cfg.actors))
@@ -132,6 +139,7 @@ class SelfPlayRun:
         self.positions = 0
         self.session_positions = 0
         self.evaluations = 0.0
+        self.begin()
         self.warnings: list[str] = []
         self.last_saved = -1
         if cfg.resume:
@@ -235,61 +243,70 @@ class SelfPlayRun:
             return 0
 
     # ------------------------------------------------------------ the loop
-    def train(self, stop: Any, status: Any = None) -> dict[str, Any]:
-        """Train until a limit or ``stop``; returns the summary. Actors run meanwhile."""
+    def begin(self) -> None:
+        """Start a session of training: its clock, limits and running averages."""
+        self.start = time.monotonic()
+        self.deadline = self.start + 60 * self.cfg.max_minutes if self.cfg.max_minutes else None
+        self.sums: dict[str, float] = defaultdict(float)
+        self.n_stats = 0
+        self.last_log = self.last_scan = self.start
+        self.latest_eval: dict[str, Any] | None = None
+
+    def tick(self) -> bool:
+        """One turn of the loop: new shards in, one gradient step if the window allows,
+        a checkpoint when due, metrics every 10 s. True once a limit is reached."""
         cfg = self.cfg
-        start = time.monotonic()
-        deadline = start + 60 * cfg.max_minutes if cfg.max_minutes else None
-        sums: dict[str, float] = defaultdict(float)
-        n_stats = 0
-        last_log = last_scan = last_status = start
-        latest_eval: dict[str, Any] | None = None
-        while not stop():
-            now = time.monotonic()
-            if now - last_scan >= 0.5:
-                self._scan()
-                last_scan = now
-            if deadline is not None and now >= deadline:
-                break
-            if cfg.max_games is not None and self.games >= cfg.max_games:
-                break
-            if cfg.max_steps is not None and self.trainer.step >= cfg.max_steps:
-                break
-            ready = self.window.size >= cfg.min_positions
-            if ready and self.trainer.samples + cfg.batch_size <= cfg.reuse * self.positions:
-                stats = self.trainer.train_step(self.window.sample(cfg.batch_size, self.rng))
-                for k, v in stats.items():
-                    sums[k] += v
-                n_stats += 1
-                if self.trainer.step % cfg.checkpoint_every == 0:
-                    self.save()
-            else:
-                time.sleep(0.05)
-            if now - last_log >= 10.0 or (status is not None and now - last_status >= 0.5):
-                last_status = now
-                elapsed = max(now - start, 1e-9)
-                row = {
-                    "games": self.games,
-                    "positions": self.positions,
-                    "positions_per_s": self.session_positions / elapsed,
-                    "evals_per_s": self.evaluations / elapsed,
-                    "samples": self.trainer.samples,
-                    "window": self.window.size,
-                    **({k: v / n_stats for k, v in sums.items()} if n_stats else {}),
-                }
-                if now - last_log >= 10.0:
-                    latest_eval = self._latest_eval() or latest_eval
-                    if latest_eval:
-                        row["elo"] = latest_eval.get("elo")
-                    self.run.log(self.trainer.step, **row)
-                    sums.clear()
-                    n_stats = 0
-                    last_log = now
-                if status is not None:
-                    status(self, row, latest_eval, now - start)
+        now = time.monotonic()
+        if now - self.last_scan >= 0.5:
+            self._scan()
+            self.last_scan = now
+        if (
+            (self.deadline is not None and now >= self.deadline)
+            or (cfg.max_games is not None and self.games >= cfg.max_games)
+            or (cfg.max_steps is not None and self.trainer.step >= cfg.max_steps)
+        ):
+            return True
+        ready = self.window.size >= cfg.min_positions
+        if ready and self.trainer.samples + cfg.batch_size <= cfg.reuse * self.positions:
+            stats = self.trainer.train_step(self.window.sample(cfg.batch_size, self.rng))
+            for k, v in stats.items():
+                self.sums[k] += v
+            self.n_stats += 1
+            if self.trainer.step % cfg.checkpoint_every == 0:
+                self.save()
+        else:
+            time.sleep(0.05)
+        if now - self.last_log >= 10.0:
+            self.latest_eval = self._latest_eval() or self.latest_eval
+            row = self.row()
+            del row["step"]
+            if self.latest_eval:
+                row["elo"] = self.latest_eval.get("elo")
+            self.run.log(self.trainer.step, **row)
+            self.sums.clear()
+            self.n_stats = 0
+            self.last_log = now
+        return False
+
+    def row(self) -> dict[str, Any]:
+        """The progress of this session: counts, rates, and the losses averaged since the last log."""
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        return {
+            "games": self.games,
+            "positions": self.positions,
+            "positions_per_s": self.session_positions / elapsed,
+            "evals_per_s": self.evaluations / elapsed,
+            "samples": self.trainer.samples,
+            "window": self.window.size,
+            "step": self.trainer.step,
+            **({k: v / self.n_stats for k, v in self.sums.items()} if self.n_stats else {}),
+        }
+
+    def end(self) -> dict[str, Any]:
+        """Close the session: a last checkpoint, the summary."""
         if self.trainer.step != self.last_saved:
             self.save()
-        elapsed = time.monotonic() - start
+        elapsed = time.monotonic() - self.start
         return {
             "run_dir": str(self.path),
             "games": self.games,
@@ -301,6 +318,21 @@ class SelfPlayRun:
             "warnings": len(self.warnings),
         }
 
+    def train(self, stop: Any, status: Any = None) -> dict[str, Any]:
+        """Train until a limit or ``stop``; returns the summary. Actors run meanwhile.
+
+        ``status(cfg, row, latest_eval, elapsed_seconds)`` is called twice a second."""
+        self.begin()
+        last_status = self.start
+        while not stop():
+            if self.tick():
+                break
+            now = time.monotonic()
+            if status is not None and now - last_status >= 0.5:
+                last_status = now
+                status(self.cfg, self.row(), self.latest_eval, now - self.start)
+        return self.end()
+
     def _latest_eval(self) -> dict[str, Any] | None:
         try:
             from seigen.selfplay.evaluator import read_eval
@@ -310,8 +342,40 @@ class SelfPlayRun:
         return rows[-1] if rows else None
 
 
+def interrupt_flag() -> tuple[dict[str, bool], dict[int, Any]]:
+    """Catch SIGTERM and SIGINT (Ctrl-C) into ``flag["flag"]``, so a run stops cleanly
+    and saves; returns the flag and the previous handlers (``restore_signals``)."""
+    flag = {"flag": False}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        flag["flag"] = True
+
+    return flag, {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+
+
+def restore_signals(previous: dict[int, Any]) -> None:
+    for s, h in previous.items():
+        signal.signal(s, h)
+
+
+def evaluator_process(
+    ctx: Any, run_dir: str | Path, cfg: SelfPlayConfig, device: str, stop_event: Any
+) -> Any:
+    """The evaluator of a run as a started process on this machine (it reads the run directory)."""
+    p = ctx.Process(target=_evaluator_main, args=(str(run_dir), cfg, stop_event, device), daemon=True)
+    p.start()
+    return p
+
+
 def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
-    """A whole run: the trainer here, actors and the evaluator as processes; returns the summary."""
+    """A whole run: the trainer here, actors and the evaluator as processes; returns the summary.
+
+    With ``backend="ray"`` the actors and the trainer are Ray actors instead
+    (``seigen.selfplay.distributed``)."""
+    if cfg.backend == "ray":
+        from seigen.selfplay.distributed import run_ray
+
+        return run_ray(cfg, status)
     sp = SelfPlayRun(cfg)
     cfg = sp.cfg
     ctx = torch.multiprocessing.get_context("spawn")  # shares the inference server's tensors
@@ -329,25 +393,19 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
             Slot(ctx, cfg.games_in_flight * cfg.leaves_per_tree, sp.feature_shape, actions)
             for _ in range(cfg.actors)
         ]
-    interrupted = {"flag": False}
-
-    def on_signal(signum: int, frame: Any) -> None:
-        interrupted["flag"] = True
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    interrupted, previous = interrupt_flag()
     procs: dict[str, Any] = {}
 
     def start(name: str) -> None:
         if name == "evaluator":
-            p = ctx.Process(
-                target=_evaluator_main, args=(str(sp.path), cfg, stop_event, sp.actor_device), daemon=True
-            )
+            p = evaluator_process(ctx, sp.path, cfg, sp.actor_device, stop_event)
         elif name == "inference":
             p = ctx.Process(
                 target=_server_main,
                 args=(str(sp.path), cfg, slots, requests, stop_event, sp.actor_device),
                 daemon=True,
             )
+            p.start()
         else:
             k = int(name.split("-")[1])
             remote = (slots[k], requests) if server else None
@@ -356,7 +414,7 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
                 args=(str(sp.path), cfg, k, stop_event, sp.actor_device, remote),
                 daemon=True,
             )
-        p.start()
+            p.start()
         procs[name] = p
 
     restarts = 0
@@ -406,8 +464,8 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
             if p.is_alive():
                 p.terminate()
                 p.join(timeout=5)
-        for s, h in previous.items():
-            signal.signal(s, h)
+        sp.trainer.close()
+        restore_signals(previous)
     sp._scan()  # the games the actors wrote as they stopped
     summary["games"], summary["positions"] = sp.games, sp.positions
     summary["interrupted"] = interrupted["flag"]

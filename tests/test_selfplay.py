@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,9 +14,10 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selfplay_runs import TINY, audit, finish, kill_run, seigen, wait_for_games
 
 from seigen.agents.pvnet import Augmenter, NetSpec, PolicyValueNet, load_net, policy_value_loss
-from seigen.agents.runs import CHECKPOINT, CheckpointError, RunError, load_checkpoint
+from seigen.agents.runs import CHECKPOINT, CheckpointError, RunError
 from seigen.engine.games import make_game, symmetries
 from seigen.selfplay.actor import DISK_FULL, SelfPlay, area_ownership, new_game
 from seigen.selfplay.config import PRESETS, SelfPlayConfig, resolve, resume_config
@@ -32,13 +30,6 @@ from seigen.selfplay.shards import (
     read_shard,
     write_shard,
 )
-
-TINY = [
-    "--game", "tictactoe", "--games-in-flight", "16", "--visits", "8", "--gumbel-considered", "4",
-    "--min-positions", "100", "--batch-size", "32", "--checkpoint-every", "10", "--shard-seconds", "0.3",
-    "--eval-every", "0", "--no-progress", "--blocks", "1", "--channels", "8", "--window", "2000",
-    "--threads", "1", "--no-final-eval",
-]  # fmt: skip
 
 
 def tiny_cfg(tmp_path: Path, **kw) -> SelfPlayConfig:
@@ -275,7 +266,7 @@ def test_presets_cover_every_field_a_run_needs():
         unset = [
             k
             for k, v in cfg.__dict__.items()
-            if v is None and k not in ("config", "max_games", "max_steps", "threads")
+            if v is None and k not in ("config", "max_games", "max_steps", "threads", "ray_address")
         ]
         assert game == "go" or unset == ["max_minutes"] or not unset
         assert cfg.run_dir.startswith(f"runs/{game}-")
@@ -378,53 +369,6 @@ def test_an_actor_that_cannot_write_its_games_exits_with_the_disk_full_status(tm
 
 
 # ---------------------------------------------------------------- whole runs, killed and resumed
-
-
-def seigen(*args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "seigen.scripts.cli", "selfplay", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # one process group: the run and its actors
-        env={**os.environ, **(env or {})},
-    )
-
-
-def finish(p: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
-    out, err = p.communicate(timeout=timeout)
-    return p.returncode, out, err
-
-
-def kill_run(p: subprocess.Popen) -> None:
-    os.killpg(p.pid, signal.SIGKILL)
-    p.communicate(timeout=30)
-
-
-def audit(run: Path) -> tuple[int, set[str]]:
-    """Every shard and checkpoint on disk loads; returns (finished games, shard names)."""
-    games, names = 0, set()
-    for path in list_shards(run / "games"):
-        games += read_shard(path).games
-        names.add(path.name)
-    checkpoints = [p for p in (run / "checkpoints").glob("step-*.pt") if CHECKPOINT.search(p.name)]
-    assert checkpoints
-    for path in checkpoints:
-        assert load_checkpoint(path)["kind"] == "alphazero"
-    latest = (run / "checkpoints" / "latest").read_text().strip()
-    assert (run / "checkpoints" / latest).exists()
-    return games, names
-
-
-def wait_for_games(run: Path, p: subprocess.Popen, at_least: int = 1, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and p.poll() is None:
-        if len(list_shards(run / "games")) >= at_least:
-            return
-        time.sleep(0.1)
-    raise AssertionError(
-        f"no games appeared (exit {p.poll()}: {p.stderr.read() if p.poll() is not None else ''})"
-    )
 
 
 def test_sigkill_at_random_moments_loses_no_finished_game_and_resume_goes_on(tmp_path):

@@ -1,0 +1,160 @@
+"""``seigen selfplay --backend ray`` on a Ray cluster started inside the test (head on
+localhost, the actors and the trainer as its worker processes): a run to completion that
+leaves the same kind of run directory as ``local`` and resumes with ``local``, and a run
+whose actor and trainer are killed with SIGKILL mid-run and go on."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+import ray
+from selfplay_runs import TINY, audit, finish, seigen
+
+from seigen.agents.runs import load_checkpoint
+from seigen.selfplay.shards import list_shards, read_shard
+
+
+@pytest.fixture(scope="module")
+def cluster() -> str:
+    """A one-machine Ray cluster for this module; the runs join it with --ray-address."""
+    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, object_store_memory=200 * 2**20)
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()
+
+
+def on_ray(cluster: str, run: Path, *args: str) -> list[str]:
+    return [
+        *TINY,
+        "--run-dir",
+        str(run),
+        "--backend",
+        "ray",
+        "--ray-address",
+        cluster,
+        "--actors",
+        "2",
+        *args,
+    ]
+
+
+def metrics(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+
+
+def latest_step(run: Path) -> int:
+    return load_checkpoint(run / "checkpoints" / (run / "checkpoints/latest").read_text().strip())["step"]
+
+
+def layout(run: Path) -> set[str]:
+    """The kinds of files a run directory holds: top-level names and subdirectory contents by suffix."""
+    kinds = set()
+    for p in run.iterdir():
+        kinds.add(p.name)
+        if p.is_dir():
+            kinds.update(f"{p.name}/*{q.suffix}" for q in p.iterdir() if not q.name.startswith("."))
+    return kinds
+
+
+def test_a_ray_run_makes_the_same_run_directory_as_local_and_resumes_with_local(tmp_path, cluster):
+    local, distributed = tmp_path / "local", tmp_path / "ray"
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(local), "--max-steps", "20"), timeout=180)
+    assert code == 0, err
+    # the trainer actor trains with DDP in two processes (gloo) as well
+    ray_run = seigen(*on_ray(cluster, distributed, "--max-steps", "20", "--train-processes", "2"))
+    code, out, err = finish(ray_run, timeout=180)
+    assert code == 0, err
+
+    assert layout(distributed) - {"actors.json"} == layout(local)
+    assert (
+        json.loads((distributed / "config.json").read_text()).keys()
+        == json.loads((local / "config.json").read_text()).keys()
+    )
+    games, names = audit(distributed)  # every shard and checkpoint loads
+    assert games >= 100
+    assert {n.rsplit("-a", 1)[1] for n in names} == {"00.npz", "01.npz"}  # both actors delivered games
+    assert metrics(distributed)[-1]["games"] == games  # the summary counts every game on disk
+    assert f"{games:,} games" in out
+    where = json.loads((distributed / "actors.json").read_text())
+    assert len(where["actors"]) == 2 and where["trainer"]["pid"] > 0
+    step = latest_step(distributed)
+    assert step == 20  # the trainer learned from the delivered games, and stopped at the limit
+
+    # the run directory is the whole state: the local backend continues what Ray wrote
+    code, _, err = finish(
+        seigen(*TINY, "--run-dir", str(distributed), "--resume", "--max-steps", "40"), timeout=180
+    )
+    assert code == 0, err
+    more, more_names = audit(distributed)
+    assert more >= games and names <= more_names and metrics(distributed)[-1]["games"] == more
+    assert latest_step(distributed) == 40
+
+
+def finished_games(run: Path) -> int:
+    return sum(read_shard(p).games for p in list_shards(run / "games"))
+
+
+def wait_until(what, p, timeout: float = 90.0, every: float = 0.2, counts: list[int] | None = None, run=None):
+    """Poll ``what()`` until true (recording the finished-game count meanwhile); fail if the run ends first."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        assert p.poll() is None, f"the run ended early: {p.stderr.read()}"
+        if counts is not None:
+            counts.append(finished_games(run))
+        if what():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what.__doc__}")
+
+
+def test_killing_an_actor_and_the_trainer_mid_run_loses_no_finished_game(tmp_path, cluster):
+    run = tmp_path / "ray"
+    p = seigen(*on_ray(cluster, run, "--max-minutes", "4"))
+    where = run / "actors.json"
+    counts: list[int] = []
+
+    def shards_written() -> bool:
+        """shards from the actors"""
+        return where.exists() and len(list_shards(run / "games")) >= 3
+
+    wait_until(shards_written, p, counts=counts, run=run)
+    victim = json.loads(where.read_text())["actors"][0]
+    os.kill(victim["pid"], signal.SIGKILL)
+    at_kill = finished_games(run)
+
+    def actor_restarted() -> bool:
+        """actor-0 restarted and more games finished"""
+        now = json.loads(where.read_text())["actors"][0]
+        return now["restarts"] == 1 and now["pid"] != victim["pid"] and finished_games(run) > at_kill + 20
+
+    wait_until(actor_restarted, p, counts=counts, run=run)
+    trainer = json.loads(where.read_text())["trainer"]
+    step_before = latest_step(run)
+    os.kill(trainer["pid"], signal.SIGKILL)
+    at_kill = finished_games(run)
+
+    def trainer_restarted() -> bool:
+        """the trainer restarted and more games finished"""
+        now = json.loads(where.read_text())["trainer"]
+        return now["restarts"] == 1 and finished_games(run) > at_kill + 20
+
+    wait_until(trainer_restarted, p, timeout=120, counts=counts, run=run)
+    time.sleep(2)
+    os.kill(p.pid, signal.SIGTERM)  # the driver stops cleanly: the games in flight are delivered
+    code, out, err = finish(p, timeout=120)
+    assert code == 0, err
+
+    assert counts == sorted(counts), "the finished-game count went down"
+    games, _ = audit(run)  # no shard or checkpoint is damaged
+    assert games >= counts[-1]
+    warnings = [r["warning"] for r in metrics(run) if "warning" in r]
+    assert any(w.startswith(f"actor-0 (pid {victim['pid']}) stopped") for w in warnings), warnings
+    assert any(w.startswith(f"the trainer (pid {trainer['pid']}) stopped") for w in warnings), warnings
+    assert latest_step(run) >= step_before  # the trainer resumed, it did not start again from 0
+    assert "continue with: seigen selfplay --resume" in out
