@@ -67,6 +67,11 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_selfplay:main",
                     summary="Self-play positions and net evaluations per second, by games in flight, on one core.",
                 ),
+                "scaling": Leaf(
+                    config="seigen.scripts.configs:BenchScalingConfig",
+                    run="seigen.scripts.bench_scaling:main",
+                    summary="Self-play positions per second with 1, 2, 4 actors: the local backend against Ray.",
+                ),
                 "agents": Leaf(
                     config="seigen.scripts.configs:BenchAgentsConfig",
                     run="seigen.scripts.bench_agents:main",

@@ -431,6 +431,37 @@ class BenchSelfPlayConfig:
 
 
 @dataclass(frozen=True)
+class BenchScalingConfig:
+    """Self-play positions per second with 1, 2, 4 ... actors, local processes against Ray actors.
+
+    Each setting is a real self-play run with training held off; the rate is counted from
+    the shards on disk over the steady state, and the time to the first shard shown apart.
+    The peer of each Ray row is the local row with as many actors, in the same run.
+    """
+
+    game: Literal["tictactoe", "connect4", "go"] = "connect4"
+    """Game (go: 9x9) with its preset net and search."""
+    actors: tuple[int, ...] = (1, 2, 4)
+    """Actor counts to measure."""
+    games_in_flight: int = 32
+    """Games each actor plays at once."""
+    seconds: float = 40.0
+    """Seconds of steady state per setting."""
+    warmup: float = 5.0
+    """Seconds after the first shard that are not counted."""
+    startup: float = 20.0
+    """Seconds allowed for processes (and the Ray cluster) to start, before the warm-up."""
+    shard_seconds: float = 2.0
+    """How often actors deliver their finished games (both backends)."""
+    json: bool = False
+    """One JSON object per setting instead of the table."""
+
+    def __post_init__(self) -> None:
+        if not self.actors or min(self.actors) < 1:
+            raise ValueError("--actors takes counts of at least 1")
+
+
+@dataclass(frozen=True)
 class BenchAgentsConfig:
     """Trained agents against each other in the match harness: W-D-L, 95% Wilson interval, Elo.
 

@@ -1,5 +1,6 @@
-"""Whole ``seigen selfplay`` runs as subprocesses, for the tests that kill, resume and
-compare them (``test_selfplay``, ``test_distributed``)."""
+"""Helpers of the self-play tests (``test_selfplay``, ``test_distributed``, ``test_ddp``):
+games played at random as records, and whole ``seigen selfplay`` runs as subprocesses, to
+kill, resume and compare."""
 
 from __future__ import annotations
 
@@ -10,8 +11,35 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from seigen.agents.runs import CHECKPOINT, load_checkpoint
-from seigen.selfplay.shards import list_shards, read_shard
+from seigen.engine.games import make_game
+from seigen.selfplay.actor import area_ownership
+from seigen.selfplay.shards import GameRecord, list_shards, read_shard
+
+
+def play_records(n: int, game: str = "tictactoe", seed: int = 0) -> list[GameRecord]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        g = make_game(game, size=5)
+        rec = GameRecord()
+        while not g.is_terminal():
+            mask = g.legal_mask()
+            a = int(rng.choice(np.flatnonzero(mask)))
+            rec.features.append(g.features().astype(np.uint8))
+            rec.policy.append(mask / mask.sum())
+            rec.movers.append(g.to_play)
+            rec.moves.append(a)
+            g.play(a)
+        rec.result = float(g.returns())
+        if game == "go":
+            rec.ownership = area_ownership(g.board.colors())
+            rec.score = float(g.board.score())
+        out.append(rec)
+    return out
+
 
 TINY = [
     "--game", "tictactoe", "--games-in-flight", "16", "--visits", "8", "--gumbel-considered", "4",

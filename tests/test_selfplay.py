@@ -14,7 +14,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from selfplay_runs import TINY, audit, finish, kill_run, seigen, wait_for_games
+from selfplay_runs import TINY, audit, finish, kill_run, play_records, seigen, wait_for_games
 
 from seigen.agents.pvnet import Augmenter, NetSpec, PolicyValueNet, load_net, policy_value_loss
 from seigen.agents.runs import CHECKPOINT, CheckpointError, RunError
@@ -43,28 +43,6 @@ def tiny_cfg(tmp_path: Path, **kw) -> SelfPlayConfig:
 
 
 # ---------------------------------------------------------------- shards and the window
-
-
-def play_records(n: int, game: str = "tictactoe", seed: int = 0) -> list[GameRecord]:
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(n):
-        g = make_game(game, size=5)
-        rec = GameRecord()
-        while not g.is_terminal():
-            mask = g.legal_mask()
-            a = int(rng.choice(np.flatnonzero(mask)))
-            rec.features.append(g.features().astype(np.uint8))
-            rec.policy.append(mask / mask.sum())
-            rec.movers.append(g.to_play)
-            rec.moves.append(a)
-            g.play(a)
-        rec.result = float(g.returns())
-        if game == "go":
-            rec.ownership = area_ownership(g.board.colors())
-            rec.score = float(g.board.score())
-        out.append(rec)
-    return out
 
 
 @pytest.mark.parametrize("game", ["tictactoe", "connect4", "go"])
