@@ -9,9 +9,11 @@ shard to the last one), without the start of the processes or of the Ray cluster
 start is its own column: seconds from the call to the first shard on disk.
 
 The peer is the ``local`` backend with the same number of actors, in the same run; the
-ratio column is ``ray / local``.
+ratio column is ``ray / local``. A shared machine drifts by tens of percent from one
+minute to the next, so each setting runs ``--repeats`` times, local and ray in turn, and
+the table shows the medians with the range.
 
-Usage: ``seigen bench scaling [--game connect4] [--actors 1 2 4] [--seconds 40] [--json]``.
+Usage: ``seigen bench scaling [--game connect4] [--actors 1 2 4] [--seconds 20] [--repeats 3] [--json]``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def measure(backend: str, actors: int, cfg: BenchScalingConfig, root: Path) -> d
     from seigen.selfplay.shards import list_shards
 
     run_dir = root / f"{backend}-{actors}"
+    root.mkdir(parents=True, exist_ok=True)
     spc = SelfPlayConfig(
         game=cfg.game,
         backend=backend,
@@ -94,40 +97,60 @@ def measure(backend: str, actors: int, cfg: BenchScalingConfig, root: Path) -> d
 
 
 def main(cfg: BenchScalingConfig) -> int:
-    """Measure local and ray for each actor count; print the table (or JSON lines)."""
+    """Measure local and ray for each actor count, ``--repeats`` times in turn; print the
+    table of medians (or JSON lines, one per run and one median row per setting)."""
     import logging
+    import os
+    import statistics
 
     logging.getLogger("seigen.selfplay").setLevel(logging.ERROR)
-    rows = []
+    medians = []
     with tempfile.TemporaryDirectory(prefix="seigen-bench-scaling-") as tmp:
         for actors in cfg.actors:
-            base = None
-            for backend in ("local", "ray"):
-                row = measure(backend, actors, cfg, Path(tmp))
-                base = base or row
-                row["ratio_to_local"] = (
-                    row["positions_per_s"] / base["positions_per_s"] if base["positions_per_s"] else None
-                )
-                row["cpu"] = cpu_model()
-                rows.append(row)
+            runs: dict[str, list[dict[str, Any]]] = {"local": [], "ray": []}
+            for repeat in range(cfg.repeats):  # in turn, so that drift on a shared machine hits both
+                for backend in ("local", "ray"):
+                    row = measure(backend, actors, cfg, Path(tmp) / str(repeat))
+                    runs[backend].append(row)
+                    if cfg.json:
+                        print(json.dumps({**row, "repeat": repeat, "cpu": cpu_model()}), flush=True)
+            base = statistics.median(r["positions_per_s"] for r in runs["local"])
+            for backend, rows in runs.items():
+                rates = [r["positions_per_s"] for r in rows]
+                row = {
+                    "game": cfg.game,
+                    "backend": backend,
+                    "actors": actors,
+                    "median": True,
+                    "positions_per_s": statistics.median(rates),
+                    "min": min(rates),
+                    "max": max(rates),
+                    "first_shard_s": statistics.median(r["first_shard_s"] for r in rows),
+                    "repeats": len(rows),
+                    "failures": [r["failure"] for r in rows if r["failure"]],
+                }
+                row["ratio_to_local"] = row["positions_per_s"] / base if base else None
+                medians.append(row)
                 if cfg.json:
                     print(json.dumps(row), flush=True)
     if not cfg.json:
-        import os
-
         from rich.table import Table
 
         table = Table(
-            title=f"self-play throughput by backend, {cfg.game}, {os.cpu_count()} cores ({cpu_model()}); unit: {UNIT}"
+            title=(
+                f"self-play throughput by backend, {cfg.game}, {cfg.games_in_flight} games in flight per actor, "
+                f"{os.cpu_count()} cores ({cpu_model()}); median of {cfg.repeats} runs each; unit: {UNIT}"
+            )
         )
-        for col in ("actors", "backend", "positions/s", "ray / local", "measured s", "first shard after s"):
+        for col in ("actors", "backend", "positions/s", "min - max", "ray / local", "first shard after s"):
             table.add_column(col, justify="right")
-        for r in rows:
+        for r in medians:
             ratio = r["ratio_to_local"]
             table.add_row(
                 str(r["actors"]), r["backend"], f"{r['positions_per_s']:,.0f}",
+                f"{r['min']:,.0f} - {r['max']:,.0f}",
                 f"{ratio:.2f}" if r["backend"] == "ray" and ratio else "-",
-                f"{r['seconds']:.0f}", f"{r['first_shard_s']:.1f}",
+                f"{r['first_shard_s']:.1f}",
             )  # fmt: skip
         stdout_console().print(table)
     return 0

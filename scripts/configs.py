@@ -445,9 +445,11 @@ class BenchScalingConfig:
     """Actor counts to measure."""
     games_in_flight: int = 32
     """Games each actor plays at once."""
-    seconds: float = 40.0
-    """Seconds of steady state per setting."""
-    warmup: float = 5.0
+    seconds: float = 20.0
+    """Seconds of steady state per run."""
+    repeats: int = 3
+    """Runs of each setting (local and ray in turn); the table shows the medians."""
+    warmup: float = 3.0
     """Seconds after the first shard that are not counted."""
     startup: float = 20.0
     """Seconds allowed for processes (and the Ray cluster) to start, before the warm-up."""
@@ -459,6 +461,8 @@ class BenchScalingConfig:
     def __post_init__(self) -> None:
         if not self.actors or min(self.actors) < 1:
             raise ValueError("--actors takes counts of at least 1")
+        if self.repeats < 1:
+            raise ValueError(f"--repeats must be at least 1, got {self.repeats}")
 
 
 @dataclass(frozen=True)
