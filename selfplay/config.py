@@ -171,6 +171,8 @@ class SelfPlayConfig:
             raise ValueError(f"--train-processes must be at least 1, got {self.train_processes}")
         if self.gpus_per_actor < 0:
             raise ValueError(f"--gpus-per-actor must be at least 0, got {self.gpus_per_actor}")
+        if self.backend == "local" and (self.ray_address or self.gpus_per_actor):
+            raise ValueError("--ray-address and --gpus-per-actor go with --backend ray")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import socket
 import time
 from pathlib import Path
@@ -135,8 +136,7 @@ class TrainerActor:
         from seigen.selfplay.actor import log_to
         from seigen.selfplay.run import SelfPlayRun
 
-        self.restarted = ray.get_runtime_context().was_current_actor_reconstructed
-        if self.restarted:
+        if ray.get_runtime_context().was_current_actor_reconstructed:
             cfg = dataclasses.replace(cfg, resume=True)
         self.sp = SelfPlayRun(cfg)
         log_to(
@@ -144,10 +144,10 @@ class TrainerActor:
         )  # the actors log where Ray keeps worker logs: they may be on other nodes
         self.pid = os.getpid()
 
-    def config(self) -> tuple[SelfPlayConfig, str, int, bool]:
-        """The session's resolved config, the actors' device, this incarnation's pid and
-        whether it is a restart."""
-        return self.sp.cfg, self.sp.actor_device, self.pid, self.restarted
+    def config(self) -> tuple[SelfPlayConfig, str, int]:
+        """The session's resolved config, the evaluator's device (``actor_device`` as the
+        local backend resolves it) and this incarnation's pid."""
+        return self.sp.cfg, self.sp.actor_device, self.pid
 
     def add_shard(self, meta: dict[str, Any], data: bytes) -> int:
         """Write one delivered shard into ``RUN_DIR/games`` (once, whatever the retries); its games count at the next scan."""
@@ -234,11 +234,26 @@ def _check_resources(ray: Any, cfg: SelfPlayConfig, trainer_gpus: int) -> None:
         )
 
 
+def cause(error: BaseException) -> str:
+    """One line for a Ray error: the exception raised in the remote call (or in an actor's
+    constructor, from the last line of Ray's message), else Ray's first line."""
+    inner = getattr(error, "cause", None)
+    if isinstance(inner, BaseException):
+        return f"{type(inner).__name__}: {inner}"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    raised = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+    if raised:
+        return raised[-1]
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
 class _Driver:
     """The driver's side of a Ray run: actors, deliveries, weights, restarts, progress."""
 
-    def __init__(self, ray: Any, cfg: SelfPlayConfig, trainer: Any, trainer_pid: int, device: str) -> None:
-        from ray.exceptions import ActorUnavailableError, RayActorError
+    def __init__(
+        self, ray: Any, cfg: SelfPlayConfig, trainer: Any, trainer_pid: int, device: str, eval_device: str
+    ) -> None:
+        from ray.exceptions import RayError
 
         self.ray, self.cfg, self.trainer, self.trainer_pid, self.device = (
             ray,
@@ -247,7 +262,7 @@ class _Driver:
             trainer_pid,
             device,
         )
-        self.lost = (RayActorError, ActorUnavailableError)
+        self.failed = RayError  # a process gone for good, or an exception raised in the call
         self.path = Path(cfg.run_dir)
         self.actors: list[Any] = []
         self.where: dict[int, dict[str, Any]] = {}
@@ -301,8 +316,8 @@ class _Driver:
         k, data = self.plays.pop(ref)
         try:
             meta = self.ray.get(ref)
-        except self.lost as e:  # dead again and again: the retries ran out
-            self.restarted(k, f"failed ({type(e).__name__}: {str(e).splitlines()[0]})")
+        except self.failed as e:  # dead again and again (the retries ran out), or an error in play
+            self.restarted(k, f"failed ({cause(e)})")
         else:
             if meta["pid"] != self.where[k]["pid"]:
                 self.restarted(k, "stopped")
@@ -336,7 +351,7 @@ class _Driver:
                 _, data = self.plays.pop(ref)
                 try:
                     meta = self.ray.get(ref)
-                except self.lost:
+                except self.failed:
                     continue
                 if meta["games"]:
                     self.trainer.add_shard.remote(meta, data)
@@ -353,13 +368,12 @@ class _Driver:
         ctx = torch.multiprocessing.get_context("spawn")
         stop_event = ctx.Event()
         evaluator = None
-        eval_device = "cuda" if self.device.startswith("cuda") else "cpu"
         try:
             first = ray.get(self.trainer.run_for.remote(0.0))
             self.push_weights(first["checkpoint"])
             self.start_actors()
             if cfg.eval_every and cfg.eval_every > 0:
-                evaluator = evaluator_process(ctx, self.path, cfg, eval_device, stop_event)
+                evaluator = evaluator_process(ctx, self.path, cfg, self.eval_device, stop_event)
             train = self.trainer.run_for.remote(1.0)
             done = False
             while not (done or interrupted["flag"] or self.failure):
@@ -370,8 +384,8 @@ class _Driver:
                         continue
                     try:
                         st = ray.get(train)
-                    except self.lost as e:
-                        self.failure = f"the trainer stopped and could not be restarted: {e}"
+                    except self.failed as e:
+                        self.failure = f"the trainer failed: {cause(e)}"
                         break
                     if st["pid"] != self.trainer_pid:
                         self.warn(
@@ -389,9 +403,14 @@ class _Driver:
                     train = self.trainer.run_for.remote(1.0)
                 if evaluator is not None and not evaluator.is_alive():
                     self.warn(f"the evaluator stopped (exit code {evaluator.exitcode}); restarted")
-                    evaluator = evaluator_process(ctx, self.path, cfg, eval_device, stop_event)
+                    evaluator = evaluator_process(ctx, self.path, cfg, self.eval_device, stop_event)
             self.drain(timeout=cfg.shard_seconds + 30)
-            summary = ray.get(self.trainer.end.remote())
+            try:
+                summary = ray.get(self.trainer.end.remote())
+            except self.failed as e:
+                raise RunError(
+                    f"the trainer failed as the run ended: {cause(e)}; continue with --resume"
+                ) from None
         finally:
             stop_event.set()
             if evaluator is not None:
@@ -415,7 +434,7 @@ def run_ray(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     from seigen.selfplay.run import prepare_config
 
     ray = require_ray()
-    from ray.exceptions import ActorUnavailableError, RayActorError
+    from ray.exceptions import RayError
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     cfg = prepare_config(cfg)  # errors in the flags or the run directory before any cluster starts
@@ -437,12 +456,12 @@ def run_ray(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
             .remote(cfg)
         )
         try:
-            cfg, actor_device, trainer_pid, _ = ray.get(trainer.config.remote())
-        except (RayActorError, ActorUnavailableError) as e:
-            raise RunError(f"the trainer could not start: {e}") from None
+            cfg, eval_device, trainer_pid = ray.get(trainer.config.remote())
+        except RayError as e:
+            raise RunError(f"the trainer could not start: {cause(e)}") from None
         # actors hold a GPU only with --gpus-per-actor; the trainer's GPUs are its own
         actor_device = "cuda" if cfg.gpus_per_actor > 0 else "cpu"
-        return _Driver(ray, cfg, trainer, trainer_pid, actor_device).run(status)
+        return _Driver(ray, cfg, trainer, trainer_pid, actor_device, eval_device).run(status)
     finally:
         if started:
             ray.shutdown()

@@ -5,10 +5,12 @@ whose actor and trainer are killed with SIGKILL mid-run and go on."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -17,8 +19,10 @@ import pytest
 import ray
 from selfplay_runs import TINY, audit, finish, play_records, seigen
 
-from seigen.agents.runs import load_checkpoint
+from seigen.agents.runs import RunError, load_checkpoint
 from seigen.scripts.bench_scaling import steady_rate
+from seigen.selfplay.config import SelfPlayConfig
+from seigen.selfplay.run import run_selfplay
 from seigen.selfplay.shards import encode, list_shards, read_shard
 
 
@@ -195,3 +199,37 @@ def test_bench_scaling_measures_local_and_ray_with_the_ratio(cluster, capsys):
     assert medians[1]["ratio_to_local"] == pytest.approx(
         runs[1]["positions_per_s"] / runs[0]["positions_per_s"]
     )
+
+
+def test_ray_flags_without_the_ray_backend_are_an_error():
+    for flags in ({"gpus_per_actor": 1.0}, {"ray_address": "auto"}):
+        with pytest.raises(ValueError, match="go with --backend ray"):
+            SelfPlayConfig(**flags)
+    SelfPlayConfig(backend="ray", ray_address="auto", gpus_per_actor=0.25)  # together they are fine
+
+
+def test_without_ray_the_ray_backend_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    with pytest.raises(RunError, match=r"pip install 'seigen\[dist\]'"):
+        run_selfplay(SelfPlayConfig(backend="ray", run_dir=str(tmp_path / "run")))
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_cluster_too_small_for_the_run_is_a_clear_error_not_a_wait(cluster, tmp_path):
+    cfg = SelfPlayConfig(
+        backend="ray", actors=10, run_dir=str(tmp_path / "run")
+    )  # 11 CPUs; the cluster has 4
+    with pytest.raises(RunError, match="the Ray cluster has 4 CPUs; the run needs 11"):
+        run_selfplay(cfg)
+    with pytest.raises(RunError, match="has 0 GPUs; the run needs 1"):
+        run_selfplay(dataclasses.replace(cfg, actors=2, gpus_per_actor=0.5))
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_trainer_that_cannot_start_is_a_clear_error(cluster, tmp_path):
+    run = tmp_path / "run"
+    code, _, err = finish(seigen(*TINY, "--run-dir", str(run), "--max-steps", "1"))
+    assert code == 0, err
+    # the same directory again without --resume: the trainer refuses it, and the driver says why
+    with pytest.raises(RunError, match=r"the trainer could not start: .*already holds a run; pass --resume"):
+        run_selfplay(SelfPlayConfig(game="tictactoe", backend="ray", actors=1, run_dir=str(run)))
