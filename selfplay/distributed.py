@@ -23,7 +23,9 @@ it once (one copy per node), and no actor restarts for a new net.
 
 **Faults.** Every actor is a Ray actor with unlimited restarts. An actor that dies
 (killed, its node lost) is restarted by Ray; the games it had in progress, never
-returned, are dropped, and the driver gives the new incarnation the latest weights. The
+returned, are dropped. The call that met the dead actor is retried on the new
+incarnation, which fetches the weights the call carries; the driver notices the new pid,
+logs a warning and counts the restart in ``RUN_DIR/actors.json``. The
 trainer restarts too, and its new incarnation resumes from the run directory (the last
 checkpoint and every shard on disk); deliveries queued for the dead one are retried
 there. A finished game counts once its shard is on disk, as with ``local``, so the count
@@ -255,13 +257,9 @@ class _Driver:
     ) -> None:
         from ray.exceptions import RayError
 
-        self.ray, self.cfg, self.trainer, self.trainer_pid, self.device = (
-            ray,
-            cfg,
-            trainer,
-            trainer_pid,
-            device,
-        )
+        self.ray, self.cfg, self.trainer = ray, cfg, trainer
+        self.trainer_pid = trainer_pid
+        self.device = device  # the actors'
         self.failed = RayError  # a process gone for good, or an exception raised in the call
         self.path = Path(cfg.run_dir)
         self.actors: list[Any] = []
