@@ -70,7 +70,7 @@ COMMANDS = Group(
                 "scaling": Leaf(
                     config="seigen.scripts.configs:BenchScalingConfig",
                     run="seigen.scripts.bench_scaling:main",
-                    summary="Self-play positions per second with 1, 2, 4 actors: the local backend against Ray.",
+                    summary="Self-play positions per second with 1, 2, 4 ... actors, local processes against Ray actors.",
                 ),
                 "agents": Leaf(
                     config="seigen.scripts.configs:BenchAgentsConfig",
