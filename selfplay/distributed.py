@@ -197,11 +197,7 @@ class TrainerActor:
         sp._scan()
         summary = sp.end()
         sp.trainer.close()
-        summary["last_eval"] = sp._latest_eval()
-        summary["eval_visits"], summary["eval_games"] = sp.cfg.eval_visits, sp.cfg.eval_games
-        sp.run.log(sp.trainer.step, **{k: v for k, v in summary.items() if isinstance(v, int | float)})
-        sp.run.close()
-        return summary
+        return sp.close(summary)
 
 
 def _connect(ray: Any, cfg: SelfPlayConfig) -> bool:

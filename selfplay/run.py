@@ -333,6 +333,15 @@ class SelfPlayRun:
                 status(self.cfg, self.row(), self.latest_eval, now - self.start)
         return self.end()
 
+    def close(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """Close the run's records: the last evaluation and the evaluation settings go into
+        ``summary``, its numbers into ``metrics.jsonl``; returns ``summary``."""
+        summary["last_eval"] = self._latest_eval()
+        summary["eval_visits"], summary["eval_games"] = self.cfg.eval_visits, self.cfg.eval_games
+        self.run.log(self.trainer.step, **{k: v for k, v in summary.items() if isinstance(v, int | float)})
+        self.run.close()
+        return summary
+
     def _latest_eval(self) -> dict[str, Any] | None:
         try:
             from seigen.selfplay.evaluator import read_eval
@@ -470,8 +479,4 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     summary["games"], summary["positions"] = sp.games, sp.positions
     summary["interrupted"] = interrupted["flag"]
     summary["failure"] = failure[0] if failure else None
-    summary["last_eval"] = sp._latest_eval()
-    summary["eval_visits"], summary["eval_games"] = cfg.eval_visits, cfg.eval_games
-    sp.run.log(sp.trainer.step, **{k: v for k, v in summary.items() if isinstance(v, int | float)})
-    sp.run.close()
-    return summary
+    return sp.close(summary)
