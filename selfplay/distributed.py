@@ -256,6 +256,7 @@ class _Driver:
         self.ray, self.cfg, self.trainer = ray, cfg, trainer
         self.trainer_pid = trainer_pid
         self.device = device  # the actors'
+        self.eval_device = eval_device  # the evaluator's: the trainer's device
         self.failed = RayError  # a process gone for good, or an exception raised in the call
         self.path = Path(cfg.run_dir)
         self.actors: list[Any] = []
