@@ -5,7 +5,9 @@ Protocol handling follows the GTP 2 draft: optional numeric ids echoed in answer
 control characters dropped, tabs as spaces. Every failure is a ``? message`` and
 leaves the engine's state as it was; nothing but GTP answers reaches stdout.
 Analysis commands (``lz-analyze``, ``kata-analyze`` and their ``genmove`` forms)
-stream ``info`` lines until the next command arrives.
+stream ``info`` lines until the next command arrives; the search behind them stops
+growing at ``analysis_visits`` root visits (GUIs such as Lizzie analyse until told to
+stop, and the tree takes memory with every visit), as Leela Zero's stops at its limits.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ log = logging.getLogger("seigen.gtp")
 MAX_LINE = 64 * 1024
 TOO_LONG = b"\x00too-long\n"  # what the reader queues, before the line's start, for an over-long line
 ANALYSIS_COMMANDS = ("lz-analyze", "kata-analyze", "lz-genmove_analyze", "kata-genmove_analyze")
+# The Leela Zero version that ``version`` starts with in Lizzie mode: Lizzie (0.7.4) reads
+# the first word of the answer as Leela Zero's version and wants a minor >= 15 (lz-analyze);
+# 0.17 is the Leela Zero whose lz-analyze lines (with prior and lcb) seigen's follow.
+LEELA_ZERO_VERSION = "0.17"
 RULE_NAMES = {
     "chinese": "chinese",
     "japanese": "japanese",
@@ -148,8 +154,12 @@ class GTPEngine:
         rules: str | Rules = "chinese",
         komi: float | None = None,
         visits: int | None = None,
+        lizzie: bool = False,
+        analysis_visits: int | None = None,
     ) -> None:
         self.player = player
+        self.lizzie = lizzie  # answer ``version`` as a Leela Zero for Lizzie (see cmd_version)
+        self.analysis_visits = analysis_visits  # root visits at which analysis stops searching (None: never)
         self.rules = Rules.preset(rules) if isinstance(rules, str) else rules
         if komi is not None:
             self.rules = self.rules.with_komi(komi)
@@ -215,6 +225,15 @@ class GTPEngine:
         return "seigen"
 
     def cmd_version(self, args: list[str]) -> str:
+        """seigen's version and player; in Lizzie mode a Leela Zero version first.
+
+        Lizzie takes an engine whose ``name`` does not start with "KataGo" for Leela Zero
+        and parses the first word of this answer as its version (below 0.15 it shows a
+        dialog and stays at "Loading..."), so ``--lizzie`` answers e.g.
+        ``0.17 (seigen 0.1.0, mcts player)``.
+        """
+        if self.lizzie:
+            return f"{LEELA_ZERO_VERSION} (seigen {_version()}, {self.player.name} player)"
         return f"{_version()} ({self.player.name} player)"
 
     def cmd_known_command(self, args: list[str]) -> str:
@@ -610,6 +629,12 @@ def _private_input(stdin: BinaryIO) -> BinaryIO:
     return os.fdopen(os.dup(fd), "rb")
 
 
+def _shorten(text: str, keep: int = 400) -> str:
+    """``text`` cut to ``keep`` characters for the log: GUIs ask for analysis ten times a
+    second, and a full ``info`` line of every candidate's line of play runs to kilobytes."""
+    return text if len(text) <= keep else f"{text[:keep]} ... ({len(text)} characters)"
+
+
 def _raw_id(raw: bytes) -> str:
     """The command id that an unreadable line (invalid UTF-8, too long) starts with, or ''."""
     match = re.match(rb"[ \t]*([0-9]+)[ \t]", raw)
@@ -646,6 +671,8 @@ class GTPServer:
             self.lines.put(line)
 
     def _write(self, text: str) -> None:
+        if log.isEnabledFor(logging.DEBUG) and text.strip():
+            log.debug(">> %s", _shorten(text.strip("\n")))
         self.stdout.write(text)
         self.stdout.flush()
 
@@ -708,11 +735,21 @@ class GTPServer:
         style = "lz" if name.startswith("lz") else "kata"
         self._write(f"={cid}\n")
 
+        cap = engine.analysis_visits
+        capped = False
+
         def report(analysis: Analysis) -> None:
+            nonlocal capped
             if analysis.moves:
                 self._write(format_info(engine.board, analysis, style, req.max_moves) + "\n")
+            if cap is not None and sum(m.visits for m in analysis.moves) >= cap:
+                capped = True
 
-        engine.player.analyze(engine.board, color, self._stop_requested, req.interval, report)
+        engine.player.analyze(
+            engine.board, color, lambda: capped or self._stop_requested(), req.interval, report
+        )
+        while not self._stop_requested():  # at the cap: the answer stays open until the next command
+            time.sleep(0.02)
         return "\n"
 
     def _genmove_analyze(self, cid: str, name: str, args: list[str]) -> str:

@@ -49,11 +49,17 @@ class MoveStats:
 
 @dataclass(frozen=True)
 class Analysis:
-    """A search's state: candidates best first, the playouts so far and the elapsed time."""
+    """A search's state: candidates best first, the playouts so far and the elapsed time.
+
+    ``policy``: the prior the search gave every move at the root (``N*N + 1`` values,
+    pass last, -1 for an illegal move), or None from a player that has none; the
+    analysis engine reports it as KataGo's ``policy``.
+    """
 
     moves: list[MoveStats]
     playouts: int
     seconds: float
+    policy: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def winrate(self) -> float:
@@ -92,6 +98,10 @@ class Player:
         """Search until ``should_stop()``; call ``report`` every ``interval`` seconds."""
         while not should_stop():
             time.sleep(min(interval, 0.05))
+
+    def forget(self) -> None:
+        """Drop whatever is kept between searches (a search tree, an evaluation cache), so
+        the next search starts afresh (the analysis engine's ``clear_cache``)."""
 
 
 def _as_mover(board: Board, color: str) -> Board:
@@ -228,7 +238,10 @@ class RolloutPlayer(Player):
             p = wins[m] / v
             lcb = p - 1.96 * math.sqrt(max(p * (1 - p), 1e-9) / v)
             out.append(MoveStats(int(m), int(v), float(p), 1.0 / n_cand, float(max(0.0, lcb))))
-        return Analysis(out, done, seconds)
+        # the prior is uniform over the root moves searched; other legal moves get none
+        policy = np.where(board.legal_mask() > 0, 0.0, -1.0)
+        policy[moves] = 1.0 / n_cand
+        return Analysis(out, done, seconds, policy)
 
     # ------------------------------------------------------------------ decide
     def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
@@ -433,7 +446,16 @@ class MCTSPlayer(Player):
             lcb = p - 1.96 * math.sqrt(max(p * (1 - p), 1e-9) / c.visits)
             pv = tuple(s.trees.principal_variation(0, c.action))
             moves.append(MoveStats(c.action, c.visits, p, c.prior, max(0.0, lcb), pv))
-        return Analysis(moves, done, seconds)
+        policy = np.where(board.legal_mask() > 0, 0.0, -1.0)
+        if r.root:
+            actions, _, _, prior, valid = r.root
+            policy[actions[valid]] = prior[valid]
+        return Analysis(moves, done, seconds, policy)
+
+    def forget(self) -> None:
+        self._search = None
+        self._key = None
+        self._moves = []
 
     def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
         board = _as_mover(board, color)
@@ -508,6 +530,10 @@ class NetPlayer(MCTSPlayer):
 
     def _make_evaluator(self):
         return self._evaluator
+
+    def forget(self) -> None:
+        super().forget()
+        self._evaluator.cache.clear()
 
     @classmethod
     def load(cls, path: str, **kwargs: Any) -> NetPlayer:

@@ -32,6 +32,9 @@ class Leaf:
     """``"module:function"``: called with the parsed config; returns the exit status."""
     summary: str
     """One line for the parent's listing (the first line of the config's docstring)."""
+    argv: str | None = None
+    """``"module:function"`` that rewrites the command's arguments before tyro parses them
+    (``seigen analysis`` turns KataGo's ``-model X`` style into its own options); None: as given."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,13 @@ COMMANDS = Group(
         "gtp": Leaf(
             config="seigen.scripts.configs:GTPConfig",
             run="seigen.scripts.gtp:main",
-            summary="Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, KaTrain, match servers).",
+            summary="Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, match servers; KaTrain: seigen analysis).",
+        ),
+        "analysis": Leaf(
+            config="seigen.scripts.configs:AnalysisConfig",
+            run="seigen.scripts.analysis:main",
+            summary="Run seigen as a JSON analysis engine in KataGo's protocol on stdin/stdout (for KaTrain and other analysis tools).",
+            argv="seigen.scripts.analysis:katago_argv",
         ),
         "play": Leaf(
             config="seigen.scripts.configs:PlayConfig",
@@ -201,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import tyro
 
+    if node.argv is not None:
+        args = resolve(node.argv)(args)
     config_cls = resolve(node.config)
     try:
         cfg = tyro.cli(config_cls, args=args, prog=" ".join([PROG, *path]))

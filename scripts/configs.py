@@ -225,13 +225,14 @@ class DemoConfig:
 
 @dataclass(frozen=True)
 class GTPConfig:
-    """Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, KaTrain, match servers).
+    """Run seigen as a GTP version 2 engine on stdin/stdout (for Sabaki, GoGui, Lizzie, match servers; KaTrain: seigen analysis).
 
     Add `seigen gtp` (with any options) as an engine in your GUI. Nothing but GTP
     answers is written to stdout; logs go to stderr or --log. Analysis commands
     (lz-analyze, kata-analyze) stream win rates and visits until the next command.
     The net player plays the board size of its network only (other sizes are refused)
     and takes its defaults for --size, --komi and --rules from the network's game.
+    In Lizzie add --lizzie: Lizzie reads the version answer as Leela Zero's.
     """
 
     player: Literal["random", "rollout", "mcts", "net"] = "rollout"
@@ -240,6 +241,8 @@ class GTPConfig:
     """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
     """Cap on playouts (simulations for mcts and net) per move; without time settings from the GUI, the default is 10000 (800 for net)."""
+    analysis_visits: int = 200_000
+    """Analysis (lz-analyze, kata-analyze) stops searching when the position has this many visits, and the GUI keeps its last figures; GUIs such as Lizzie analyse until told to stop, and the tree of the mcts and net players grows by about 2 KB (9x9) to 10 KB (19x19) a visit. 0: no limit."""
     rules: RulesPreset | None = None
     """Rules preset until the GUI sets others (kgs-rules, kata-set-rules); default chinese (net: the network's)."""
     size: int | None = None
@@ -258,6 +261,8 @@ class GTPConfig:
     """Where the net player's network runs: auto = cuda when present, else cpu."""
     seed: int = 0
     """Random seed of the player."""
+    lizzie: bool = False
+    """Answer version as Leela Zero 0.17 followed by seigen's own, e.g. "0.17 (seigen 0.1.0, mcts player)": Lizzie takes the first word for Leela Zero's version and stays at "Loading..." below 0.15."""
     log: str | None = None
     """Write the log to this file instead of stderr."""
     verbose: bool = False
@@ -270,8 +275,86 @@ class GTPConfig:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
         if self.threads < 1:
             raise ValueError(f"--threads must be at least 1, got {self.threads}")
+        if self.analysis_visits < 0:
+            raise ValueError(f"--analysis-visits must not be negative, got {self.analysis_visits}")
         if not 0 <= self.resign_threshold < 1:
             raise ValueError(f"--resign-threshold must be in [0, 1), got {self.resign_threshold}")
+        if self.c_puct is not None and not self.c_puct > 0:
+            raise ValueError(f"--c-puct must be positive, got {self.c_puct}")
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Run seigen as a JSON analysis engine in KataGo's protocol on stdin/stdout (for KaTrain and other analysis tools).
+
+    One JSON query per line in, one JSON result per line out, as `katago analysis`
+    speaks it. In KaTrain choose the custom engine command and enter
+    `seigen analysis --player mcts` (with any options). KataGo's own arguments
+    (-model, -config, -override-config, -analysis-threads, -human-model,
+    -quit-without-waiting) are accepted too, so a tool that starts
+    `katago analysis -model M -config C` can start seigen instead; from the -config file
+    and -override-config seigen reads reportAnalysisWinratesAs, maxVisits, maxTime and
+    analysisPVLen. seigen's players estimate no score: the score fields and ownership
+    come from light playouts. Nothing but JSON is written to stdout; logs go to stderr
+    or --log.
+    """
+
+    player: Literal["random", "rollout", "mcts", "net"] = "mcts"
+    """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (the batched PUCT tree search with C light playouts at the leaves; principal variations) or net (the same search with a trained policy-value network, --model)."""
+    model: str | None = None
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
+    visits: int | None = None
+    """Visits per position (playouts for the rollout player) when a query gives no maxVisits; default: maxVisits of the KataGo config, else 10000 (800 for net)."""
+    max_time: float | None = None
+    """Seconds per position when a query sets no maxTime; default: maxTime of the KataGo config, else no limit."""
+    report_as: Literal["BLACK", "WHITE", "SIDETOMOVE"] | None = None
+    """Whose view win rates, scores and ownership take when a query does not say (KataGo's reportAnalysisWinratesAs); default: the KataGo config's, else SIDETOMOVE."""
+    pv_len: int | None = None
+    """Moves of each principal variation after the first (KataGo's analysisPVLen); default: the KataGo config's, else 15."""
+    score_playouts: int = 200
+    """Light playouts per position for the score fields (mean and standard deviation of the final area score) and ownership; 0 reports scores of 0 and no ownership."""
+    max_moves: int = 20
+    """Most candidate moves per result, the most visited first (0: every move searched)."""
+    threads: int = 1
+    """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
+    evaluator: Literal["rollout", "uniform"] = "rollout"
+    """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    c_puct: float | None = None
+    """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the net player's network runs: auto = cuda when present, else cpu."""
+    seed: int = 0
+    """Random seed of the player and of the playouts."""
+    quit_without_waiting: bool = False
+    """At the end of input stop at once instead of finishing the queued queries (KataGo's -quit-without-waiting)."""
+    katago_config: str | None = None
+    """KataGo's -config FILE: seigen reads reportAnalysisWinratesAs, maxVisits, maxTime and analysisPVLen from it and ignores the rest."""
+    override_config: str | None = None
+    """KataGo's -override-config "KEY=VALUE,KEY=VALUE": read like --katago-config, and over it."""
+    katago_model: str | None = None
+    """KataGo's -model FILE: accepted and ignored (seigen cannot read KataGo networks; see --model)."""
+    human_model: str | None = None
+    """KataGo's -human-model FILE: accepted and ignored."""
+    analysis_threads: int | None = None
+    """KataGo's -analysis-threads N: accepted and ignored (seigen analyses one position at a time)."""
+    log: str | None = None
+    """Write the log to this file instead of stderr."""
+    verbose: bool = False
+    """Log every query and result (debug level)."""
+
+    def __post_init__(self) -> None:
+        if self.visits is not None and self.visits < 1:
+            raise ValueError(f"--visits must be at least 1, got {self.visits}")
+        if self.max_time is not None and not self.max_time > 0:
+            raise ValueError(f"--max-time must be positive, got {self.max_time}")
+        if self.pv_len is not None and not 1 <= self.pv_len <= 1000:
+            raise ValueError(f"--pv-len must be between 1 and 1000, got {self.pv_len}")
+        if self.score_playouts < 0:
+            raise ValueError(f"--score-playouts must not be negative, got {self.score_playouts}")
+        if self.max_moves < 0:
+            raise ValueError(f"--max-moves must not be negative, got {self.max_moves}")
+        if self.threads < 1:
+            raise ValueError(f"--threads must be at least 1, got {self.threads}")
         if self.c_puct is not None and not self.c_puct > 0:
             raise ValueError(f"--c-puct must be positive, got {self.c_puct}")
 

@@ -89,7 +89,15 @@ def main(cfg: GTPConfig) -> int:
         if komi is None and game.get("komi") is not None:
             komi = float(game["komi"])
     try:
-        engine = sized_engine(player, size=size, rules=rules, komi=komi, visits=cfg.visits)
+        engine = sized_engine(
+            player,
+            size=size,
+            rules=rules,
+            komi=komi,
+            visits=cfg.visits,
+            lizzie=cfg.lizzie,
+            analysis_visits=cfg.analysis_visits or None,
+        )
     except ValueError as e:  # the net's saved rules or komi
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)
         return 2

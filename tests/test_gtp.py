@@ -5,7 +5,9 @@ for success; the protocol's corners (ids, blank lines, comments, CRLF, tabs, con
 characters, vertices) and malformed input, after each of which the state must be as
 before and the next command must work; a whole game by the engine's own genmove;
 analysis streaming (lz-analyze, kata-analyze and their genmove forms), stopped by the
-next command; time management; and a rules cross-check against GNU Go over GTP.
+next command or at --analysis-visits; what Lizzie needs (its version rule, ported
+from its Java source, and a session it sent); time management; and a rules
+cross-check against GNU Go over GTP.
 
 The engine is driven by ``Engine`` below, which writes raw bytes and parses every byte
 the engine prints strictly as GTP answers (``=``/``?``, an optional id, no empty line
@@ -888,7 +890,7 @@ def test_logs_go_to_stderr_or_the_log_file(start, tmp_path: Path) -> None:
     h = start("--verbose", "--log", str(log))
     h.ok("name")
     h.quit()
-    assert "<< 1 name" in log.read_text()
+    assert "<< 1 name" in log.read_text() and ">> =1 seigen" in log.read_text()
     assert not b"".join(h.stderr).strip()
 
 
@@ -1001,6 +1003,127 @@ def test_genmove_analyze(start, player) -> None:
         assert g.line() == b"\n"
         assert move in g.stones(color)
     assert len(g.stones("black")) == 1 and len(g.stones("white")) == 1
+    g.quit()
+
+
+# ---------------------------------------------------------------- Lizzie
+
+
+def lizzie_loads(name_line: str, version_line: str) -> bool:
+    """Whether Lizzie 0.7.4 goes on to analyse with an engine that answers these head lines.
+
+    Its rule, as ``Leelaz.parseLine`` (src/main/java/featurecat/lizzie/analysis/Leelaz.java)
+    has it: an answer is split on single spaces (Java's ``split`` drops trailing empty
+    strings); a ``name`` starting with "KataGo" makes a KataGo engine and skips the check;
+    otherwise the version's first word is split on "." and its second part read with
+    ``Integer.parseInt``, which must be >= 15. An error answer or a bare ``=`` is skipped
+    without setting up analysis, and an exception (no minor, not an integer) ends
+    Lizzie's reader thread: either way the engine stays at "Loading...".
+    """
+
+    def params(line: str) -> list[str]:
+        words = line.strip().split(" ")
+        while words and not words[-1]:
+            words.pop()
+        return words
+
+    name, version = params(name_line), params(version_line)
+    if name_line.startswith("=") and len(name) > 1 and name[1].startswith("KataGo"):
+        return True
+    if version_line.startswith("?") or len(version) == 1:
+        return False
+    parts = version[1].split(".")
+    while parts and not parts[-1]:
+        parts.pop()
+    if len(parts) < 2:
+        return False  # ArrayIndexOutOfBoundsException
+    digits = parts[1][1:] if parts[1][:1] in ("+", "-") else parts[1]
+    if not digits.isdecimal() or not -(2**31) <= int(parts[1]) < 2**31:
+        return False  # NumberFormatException (parseInt takes a sign and Unicode decimal digits)
+    return int(parts[1]) >= 15
+
+
+def test_lizzie_rule_as_in_lizzie() -> None:
+    for version, ok in [
+        ("=2 0.17", True),
+        ("=2 0.15.1 (a fork)", True),
+        ("=2 0.16", True),
+        ("=2 0.14", False),
+        ("=2 0.1.0 (mcts player)", False),  # seigen's own answer: minor 1
+        ("=2 1", False),  # no minor: an exception in Lizzie
+        ("=2 0.x", False),
+        ("=2 0..17", False),
+        ("=2", False),
+        ("?2 unknown command", False),
+    ]:
+        assert lizzie_loads("=1 seigen", version) is ok, version
+    assert lizzie_loads("=1 KataGo", "=2 1.0")  # a KataGo skips the version check
+
+
+def test_lizzie_takes_the_lizzie_version_answer_only(start) -> None:
+    """The head lines of a real engine's answers, as Lizzie reads them: only --lizzie passes."""
+    from importlib.metadata import version
+
+    heads = {}
+    for flags in ((), ("--lizzie",)):
+        g = start(*flags, player="mcts")
+        name, answer = g.send("name"), g.send("version")
+        heads[flags] = (name.raw.decode().splitlines()[0], answer.raw.decode().splitlines()[0])
+        if flags:
+            assert answer.text == f"0.17 (seigen {version('seigen')}, mcts player)"
+        else:
+            assert answer.text == f"{version('seigen')} (mcts player)"
+        g.quit()
+    assert heads[()][0] == "=1 seigen"  # not KataGo: Lizzie applies the version rule
+    assert not lizzie_loads(*heads[()]), heads[()]
+    assert lizzie_loads(*heads[("--lizzie",)]), heads[("--lizzie",)]
+
+
+def test_lizzie_session_as_recorded(start) -> None:
+    """The commands Lizzie 0.7.4 sent in a real session (scripts/gui_lizzie.sh): each new
+    command cuts the running lz-analyze short; info lines parse as Lizzie's do (integers)."""
+    g = start("--lizzie", "--visits", "200", player="mcts", size=19)
+    for command in ("name", "version", "boardsize 9", "komi 7.5", "clear_board", "komi 7.5", "komi 7.0"):
+        g.ok(command)
+    cid = 100
+    for move in ("B E5", "W G7", "B C3", "W G3", "B E7", "W G4", None):
+        g.write(f"{cid} lz-analyze 10\n".encode())
+        assert g.line() == f"={cid}\n".encode()
+        line = g.line(timeout=10)
+        assert line is not None
+        parse_info(line, "lz")
+        stop = f"play {move}" if move else "name"
+        g.write(f"{cid + 1} {stop}\n".encode())
+        while line != b"\n":  # the rest of the stream, then its blank line
+            line = g.line(timeout=10)
+            assert line is not None
+            if line != b"\n":
+                parse_info(line, "lz")
+        assert g.answer().id == str(cid + 1)
+        cid += 2
+    assert g.stones("black") == {"E5", "C3", "E7"} and g.stones("white") == {"G7", "G3", "G4"}
+    g.quit()
+
+
+def test_analysis_stops_searching_at_analysis_visits(start) -> None:
+    """At --analysis-visits the lines stop (the tree stops growing) but the answer stays
+    open until the next command, which ends it at once."""
+    g = start("--analysis-visits", "3000", player="mcts")
+    g.ok("play b E5")
+    g.write(b"7 lz-analyze 10\n")
+    assert g.line() == b"=7\n"
+    total = 0
+    while total < 3000:
+        line = g.line(timeout=20)
+        assert line is not None and line != b"\n", line
+        total = sum(int(i["visits"]) for i in parse_info(line, "lz"))
+    with pytest.raises(AssertionError, match="no output"):
+        g.line(timeout=1.5)  # quiet: no more lines, and no end of the answer either
+    t0 = time.perf_counter()
+    g.write(b"8 name\n")
+    assert g.line() == b"\n"
+    assert g.answer().text == "seigen"
+    assert time.perf_counter() - t0 < 5.0  # at once: not after another search of 3000 visits
     g.quit()
 
 
