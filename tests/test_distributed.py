@@ -186,6 +186,7 @@ def read_shard_bytes(data: bytes) -> int:
         return int(z["lengths"].sum())
 
 
+@pytest.mark.slow  # tests/test_readme_commands.py runs `seigen bench scaling` end to end in every CI run
 def test_bench_scaling_measures_local_and_ray_with_the_ratio(cluster, capsys):
     from seigen.scripts.cli import main
 

@@ -203,6 +203,7 @@ def test_every_switch_learns_the_corridor(tmp_path, switches):
     assert train(corridor(tmp_path, eval_episodes=3, **switches))["evaluation"]["mean"] == 1.0
 
 
+@pytest.mark.slow
 def test_cartpole_is_solved_by_the_preset(tmp_path):
     """rl-baselines3-zoo's CartPole-v1 settings, 50k steps: evaluation mean of at least 475."""
     cfg = DQNConfig(

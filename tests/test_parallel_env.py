@@ -98,6 +98,7 @@ def random_return(episodes: int, seed: int) -> float:
     return float(np.mean(returns[:episodes]))
 
 
+@pytest.mark.slow
 def test_ppo_with_parameter_sharing_learns_simple_spread(tmp_path):
     cfg = PPOConfig(
         env=SPREAD,

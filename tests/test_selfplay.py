@@ -539,11 +539,11 @@ def test_the_inference_server_answers_each_actor_with_its_own_rows():
 
 def test_a_run_with_the_inference_server_plays_and_follows_checkpoints(tmp_path):
     run = tmp_path / "run"
-    args = [*TINY, "--run-dir", str(run), "--max-games", "300", "--inference", "server", "--actors", "2"]
+    args = [*TINY, "--run-dir", str(run), "--max-games", "120", "--inference", "server", "--actors", "2"]
     code, _, err = finish(seigen(*args))
     assert code == 0, err
     games, names = audit(run)
-    assert games >= 300 and {n.split("-a")[1] for n in names} == {"00.npz", "01.npz"}
+    assert games >= 120 and {n.split("-a")[1] for n in names} == {"00.npz", "01.npz"}
     assert "serving step-" in (run / "logs" / "inference.log").read_text()
 
 
