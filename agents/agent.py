@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from seigen.engine.arena import OPENING_PLIES, MatchOutcome, play_match
 from seigen.engine.board import Board, IllegalMoveError
 from seigen.engine.games import ConnectFour, Game, GoGame, TicTacToe
 from seigen.engine.rules import Rules
@@ -557,10 +558,8 @@ class ActorCriticAgent(ModelFreeAgent):
     def policy(self, obs: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
         return self.learner.predict(obs, masks, self.deterministic)
 
-    def match(self, opponent: Any, games: int, seed: int = 0) -> Any:
-        """A match against ``opponent`` (anything with ``select(games)``) in the evaluator's harness."""
-        from seigen.selfplay.evaluator import OPENING_PLIES, play_match
-
+    def match(self, opponent: Any, games: int, seed: int = 0) -> MatchOutcome:
+        """A match against ``opponent`` (anything with ``select(games)``) in the arena's lock-step harness."""
         if self.game is None:
             raise ValueError(f"{self.config.env} is not a board game")
         name = self.game["name"]
@@ -583,7 +582,7 @@ def _load_dqn(checkpoint: Path, state: dict[str, Any], device: str | None) -> DQ
     run_dir = checkpoint.parent.parent if checkpoint.parent.name == "checkpoints" else checkpoint.parent
     cfg = read_run_config(run_dir, DQNConfig, "DQN", "env")
     try:
-        dqn = DQN(cfg, tuple(state["obs_shape"]), int(state["num_actions"]), pick_device(device or "auto"))
+        dqn = DQN(cfg, tuple(state["obs_shape"]), int(state["num_actions"]), pick_device(device))
         dqn.load_state_dict(state)
     except (KeyError, TypeError, RuntimeError, ValueError) as e:
         raise CheckpointError(f"{checkpoint}: does not match the run's network ({e})") from None

@@ -57,6 +57,8 @@ from seigen.agents.dqn_config import BOARD_GAMES
 from seigen.agents.nets import is_image
 from seigen.agents.ppo_config import ACConfig, resolve
 from seigen.agents.runs import CheckpointError, RunDir, pick_device, read_run_config, torch_threads
+from seigen.engine.files import append_jsonl, read_jsonl
+from seigen.engine.ratings import ladder_from_rows, upgrade_rows
 from seigen.envs.make import action_masks, episode_stats
 
 MASKED = -1e9  # the logit of an illegal action: probability exactly 0 after the softmax
@@ -785,13 +787,11 @@ class SelfPlay:
     """
 
     def __init__(self, agent: ActorCritic, pool: Any, run: RunDir) -> None:
-        from seigen.selfplay.evaluator import ladder_from_rows, read_eval
-
         self.agent = agent
         self.pool = pool
         self.run = run
         self.file = run.path / "snapshots.jsonl"
-        self.rows = read_eval(self.file)
+        self.rows = upgrade_rows(read_jsonl(self.file))
         self.ladder = ladder_from_rows(self.rows)
         pool.latest = PolicyOpponent(agent.net, seed=agent.cfg.seed, frozen=False)
         for i, state in enumerate(agent.snapshots[-pool.max_size :]):
@@ -806,7 +806,6 @@ class SelfPlay:
     def snapshot(self, cfg: ACConfig) -> dict[str, Any]:
         """Freeze the current net into the pool and rate it; returns its row."""
         from seigen.agents.agent import ActorCriticAgent, RandomAgent
-        from seigen.selfplay.evaluator import append_eval
 
         agent = self.agent
         name = f"step-{agent.step}"
@@ -828,7 +827,7 @@ class SelfPlay:
         agent.snapshots = [*agent.snapshots, state][-cfg.pool_size :]
         self.pool.add(PolicyOpponent(agent.net, seed=cfg.seed + agent.step, name=name))
         self.rows.append(row)
-        append_eval(self.file, row)
+        append_jsonl(self.file, row)
         vs = {k: v["win_rate"] for k, v in row["vs"].items()}
         self.run.log(agent.step, snapshot=name, elo=row["elo"], **{f"win_rate/{k}": v for k, v in vs.items()})
         return row
@@ -895,7 +894,7 @@ def learner_from_state(
 ) -> ActorCritic:
     """The learner of a checkpoint's state (its net in eval mode); a mismatch is a ``CheckpointError``."""
     try:
-        agent = ActorCritic(cfg, tuple(state["obs_shape"]), state["action"], pick_device(device or "auto"))
+        agent = ActorCritic(cfg, tuple(state["obs_shape"]), state["action"], pick_device(device))
         agent.load_state_dict(state, optimizer=False)
     except (KeyError, TypeError, RuntimeError, ValueError) as e:
         raise CheckpointError(f"{path}: does not match the run's network ({e})") from None

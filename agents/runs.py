@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 
 import torch
 
-from seigen.engine.files import write_atomic
+from seigen.engine.devices import resolve_device
+from seigen.engine.files import read_jsonl, write_atomic
 
 CHECKPOINT = re.compile(r"step-(\d+)\.pt$")
 
@@ -110,13 +111,12 @@ def read_run_config(run_dir: str | os.PathLike, cls: type[C], kind: str, require
         raise CheckpointError(f"{config_file}: {e}") from None
 
 
-def pick_device(name: str) -> torch.device:
-    """``auto`` (cuda when present, else cpu), ``cpu`` or ``cuda`` (an error when there is none)."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def pick_device(name: str | None = "auto") -> torch.device:
+    """``auto`` or None (``resolve_device``: cuda when present, else cpu), ``cpu`` or ``cuda``
+    (an error when there is none) as a ``torch.device``."""
     if name == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda: no CUDA device is available")
-    return torch.device(name)
+    return torch.device(resolve_device(name))
 
 
 def checkpoint_file(path: str | os.PathLike) -> Path:
@@ -227,14 +227,7 @@ class RunDir:
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """The rows of a run's ``metrics.jsonl`` (a torn last line, from a crash, is skipped)."""
-    rows = []
+    """The rows of a run's ``metrics.jsonl`` (or of that file; a torn last line, from a crash,
+    is skipped; no file, no rows)."""
     file = Path(path)
-    if file.is_dir():
-        file = file / "metrics.jsonl"
-    for line in file.read_text().splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return rows
+    return read_jsonl(file / "metrics.jsonl" if file.is_dir() else file)

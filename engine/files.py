@@ -1,11 +1,15 @@
-"""Crash-safe files: write beside the target, flush to disk, then rename over it."""
+"""Crash-safe files: write beside the target, flush to disk, then rename over it; JSON-lines
+files that a crash can leave with a torn last line (``read_jsonl`` skips it, ``append_jsonl``
+starts a fresh line after it)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
+from typing import Any
 
 
 def _crash_now(base: str) -> bool:
@@ -46,3 +50,35 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file, one per line. A line that does not parse (a torn
+    last line from a crash) or holds no object is skipped; no file, no rows."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    rows = []
+    for line in text.splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            row = json.loads(line)
+            if isinstance(row, dict):
+                rows.append(row)
+    return rows
+
+
+def append_jsonl(path: str | os.PathLike, *rows: dict[str, Any]) -> None:
+    """Append ``rows`` to a JSON-lines file (created if missing, not its folder), one line each,
+    in one write; after a newline if the file ends in a torn line, so the torn part stays a line
+    of its own."""
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    if not text:
+        return
+    with open(path, "a+b", buffering=0) as f:
+        if f.seek(0, os.SEEK_END) > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                text = "\n" + text
+        f.write(text.encode("utf-8"))

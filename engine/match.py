@@ -48,14 +48,12 @@ been removed (or captured in play), so:
 
 Each record says which way its game was scored (``scored_by``).
 
-Statistics. A draw (jigo) counts as half a win. The win rate's 95% interval is
-Wilson's score interval (:func:`wilson_interval`), and the Elo difference and its
-interval come from the win rate and its bounds through the logistic model
-(:func:`elo_from_score`, :func:`elo_interval`). A score of exactly 0 or 1 has no finite
-Elo, so scores are clamped to ``[c, 1 - c]`` with ``c = 1 / (2 (n + 1))`` for ``n``
-games -- as if half a game more had been played and lost (or won) -- before Elo is
-taken: a clean sweep of 10 games reads +529 Elo, with an upper bound that is the same
-value and means "at least this much; the games cannot bound it".
+Statistics. Each engine's games against the other are a head-to-head result of
+``seigen.engine.ratings`` (:func:`~seigen.engine.ratings.head_to_head`): W-D-L (a draw, jigo,
+counts as half a win), the win rate with its 95% Wilson interval, and the Elo difference
+with its interval from the logistic model, a score of 0 or 1 clamped to half a game from
+it (a clean sweep of 10 games reads +529 Elo, with an upper bound that is the same value
+and means "at least this much; the games cannot bound it").
 """
 
 from __future__ import annotations
@@ -76,25 +74,21 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 
 from seigen.engine.board import Board, IllegalMoveError, result_string
+from seigen.engine.files import append_jsonl
 from seigen.engine.gtp_client import GTPClient, GTPEngineDied, GTPError, GTPProtocolError, GTPTimeout
+from seigen.engine.ratings import INTERVAL_KEYS, head_to_head
 from seigen.engine.rules import Rules
 from seigen.engine.sgf import GameInfo, write_sgf
 
 __all__ = [
     "FORFEIT_REASONS",
-    "Z95",
     "GameRecord",
     "MatchError",
     "MatchResult",
     "MatchSettings",
-    "elo_from_score",
-    "elo_interval",
     "parse_gtp_score",
     "run_match",
-    "wilson_interval",
 ]
-
-Z95 = 1.959963984540054  # the standard normal quantile of 0.975: a two-sided 95% interval
 
 # The ways an engine can forfeit a game (GameRecord.forfeit), in the order the summary lists them.
 FORFEIT_REASONS = (
@@ -119,65 +113,7 @@ RULES_COMMANDS: dict[str, tuple[str, ...]] = {
 ENGINE_KEYS = ("A", "B")  # A: the black command, B: the white one
 
 
-# ============================================================================ statistics
-
-
-def wilson_interval(successes: float, trials: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion: ``(low, high)``, within ``[0, 1]``.
-
-    ``successes`` may be fractional (a draw counts half). 8 of 10 gives (0.490, 0.943)
-    at 95%; 10 of 10 gives (0.722, 1.0). Raises ``ValueError`` for no trials.
-    """
-    if trials <= 0:
-        raise ValueError(f"a Wilson interval needs at least one trial, got {trials}")
-    if not 0 <= successes <= trials:
-        raise ValueError(f"successes must be between 0 and {trials}, got {successes}")
-    p = successes / trials
-    z2 = z * z
-    denom = 1 + z2 / trials
-    center = (p + z2 / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denom
-    low, high = center - half, center + half
-    # the exact ends: at p = 0 (or 1) the low (or high) end is 0 (or 1), not a rounding of it
-    return (0.0 if p == 0 else max(0.0, low)), (1.0 if p == 1 else min(1.0, high))
-
-
-def elo_from_score(score: float) -> float:
-    """The Elo difference that expects ``score`` (win rate, draws half) under the logistic model.
-
-    ``-400 * log10(1 / score - 1)``: 0.5 -> 0, 0.75 -> +190.8, 0.9 -> +381.7; 0 and 1
-    give -inf and +inf (see :func:`elo_interval` for finite values).
-    """
-    if not 0.0 <= score <= 1.0:
-        raise ValueError(f"a score is between 0 and 1, got {score}")
-    if score == 0.0:
-        return -math.inf
-    if score == 1.0:
-        return math.inf
-    return -400.0 * math.log10(1.0 / score - 1.0) + 0.0  # + 0.0: no -0.0 at 0.5
-
-
-def score_clamp(games: int) -> float:
-    """The least score that Elo is taken of after ``games`` games: ``1 / (2 (games + 1))``."""
-    if games <= 0:
-        raise ValueError(f"games must be positive, got {games}")
-    return 0.5 / (games + 1)
-
-
-def elo_interval(points: float, games: int, z: float = Z95) -> tuple[float, float, float]:
-    """``(elo, low, high)`` after ``points`` (wins plus half the draws) out of ``games``.
-
-    The bounds are the Elo of Wilson's interval's ends. The score and both ends are
-    clamped to ``[c, 1 - c]`` (:func:`score_clamp`) first, so all three are finite: a
-    bound at the clamp means the games cannot bound the difference on that side.
-    """
-    low, high = wilson_interval(points, games, z)
-    c = score_clamp(games)
-
-    def elo(p: float) -> float:
-        return elo_from_score(min(max(p, c), 1.0 - c))
-
-    return elo(points / games), elo(low), elo(high)
+# ============================================================================ scores
 
 
 def parse_gtp_score(text: str) -> float | None:
@@ -565,21 +501,6 @@ class MatchResult:
         }
 
 
-def _stats(points: float, games: int) -> dict[str, float | None]:
-    if games == 0:
-        return dict.fromkeys(("win_rate", "wilson_low", "wilson_high", "elo", "elo_low", "elo_high"))
-    low, high = wilson_interval(points, games)
-    elo, elo_low, elo_high = elo_interval(points, games)
-    return {
-        "win_rate": points / games,
-        "wilson_low": low,
-        "wilson_high": high,
-        "elo": elo,
-        "elo_low": elo_low,
-        "elo_high": elo_high,
-    }
-
-
 def summarize(
     records: Iterable[GameRecord],
     names: dict[str, str],
@@ -604,17 +525,13 @@ def summarize(
         engines[key] = {
             "name": names.get(key, key),
             "command": commands.get(key, ""),
-            "games": games,
+            **head_to_head(wins, draws, games - wins - draws),
             "games_black": sum(1 for r in records if r.black == key),
             "games_white": sum(1 for r in records if r.white == key),
-            "wins": wins,
             "wins_black": wins_black,
             "wins_white": wins_white,
-            "draws": draws,
-            "losses": games - wins - draws,
             "forfeits": len(forfeited),
             "forfeit_reasons": {r: reasons[r] for r in FORFEIT_REASONS if reasons[r]},
-            **_stats(wins + 0.5 * draws, games),
         }
     all_reasons = Counter(r.forfeit for r in records if r.forfeit)
     a = engines["A"]
@@ -623,7 +540,7 @@ def summarize(
         "games_requested": settings.games,
         "wins": {key: engines[key]["wins"] for key in ENGINE_KEYS},
         "draws": draws,
-        **{k: a[k] for k in ("win_rate", "wilson_low", "wilson_high", "elo", "elo_low", "elo_high")},
+        **{k: a[k] for k in INTERVAL_KEYS},
         "forfeits": sum(all_reasons.values()),
         "forfeit_reasons": {r: all_reasons[r] for r in FORFEIT_REASONS if all_reasons[r]},
         "forfeit_games": [
@@ -788,8 +705,7 @@ def run_match(
                     continue
                 record = played[0]
                 result.records.append(record)
-                with open(log_path, "a", encoding="utf-8") as f:
-                    f.write(json.dumps(asdict(record)) + "\n")
+                append_jsonl(log_path, asdict(record))
                 if on_game is not None:
                     on_game(record, result)
     except KeyboardInterrupt:

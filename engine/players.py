@@ -5,8 +5,9 @@
   all-moves-as-first blend), on several threads: a genuine CPU player before any net.
 * ``MCTSPlayer``: the batched PUCT tree search (``seigen.engine.search``) with C light
   playouts (or nothing: uniform) at the leaves, keeping its tree between moves.
-* ``NetPlayer``: the same search with a trained policy-value net at the leaves
-  (``NetPlayer.load(run_dir_or_checkpoint)``); it plays its net's board size only.
+* ``NetPlayer``: the same search with a policy-value net at the leaves, given by the
+  caller (``seigen.agents.players.load_net_player(run_dir_or_checkpoint)`` loads a
+  trained one); it plays its net's board size only.
 
 A player searches within ``SearchLimits`` (playouts and/or seconds) and returns a
 ``Decision``; ``analyze`` reports ``Analysis`` snapshots until told to stop, which is
@@ -494,8 +495,9 @@ class NetPlayer(MCTSPlayer):
     The tree is kept between moves, analysis and resigning work as for ``MCTSPlayer``.
     The net reads ``Board.features``, so it plays the board size it was trained on
     (``board_size``) and no other. ``game`` is the checkpoint's game (``size``, ``komi``,
-    ``rules``), which GTP uses for its defaults. ``NetPlayer.load(path)`` reads a run
-    directory or checkpoint file.
+    ``rules``), which GTP uses for its defaults. ``device``: ``auto`` or None (cuda when
+    present, else cpu), ``cpu`` or ``cuda``. ``seigen.agents.players.load_net_player(path)``
+    builds one from a run directory or checkpoint file.
     """
 
     visits: int = 800
@@ -535,20 +537,6 @@ class NetPlayer(MCTSPlayer):
         super().forget()
         self._evaluator.cache.clear()
 
-    @classmethod
-    def load(cls, path: str, **kwargs: Any) -> NetPlayer:
-        """The player of a run directory (its latest checkpoint) or a checkpoint file.
-
-        Raises ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError``
-        for a net that does not play Go."""
-        from seigen.agents.pvnet import load_net  # the one place the engine reaches for a trained net
-
-        net, meta = load_net(path, device="cpu")
-        game = dict(meta.get("game") or {})
-        if game.get("name") != "go":
-            raise ValueError(f"{meta.get('path', path)}: a {game.get('name', 'non-Go')} net, not a Go one")
-        return cls(net=net, game=game, **kwargs)
-
     def _check_size(self, board: Board) -> None:
         if board.size != self.board_size:
             n = self.board_size
@@ -568,43 +556,3 @@ class NetPlayer(MCTSPlayer):
     ) -> None:
         self._check_size(board)
         super().analyze(board, color, should_stop, interval, report)
-
-
-def make_player(
-    kind: str,
-    *,
-    playouts: int = 10_000,
-    threads: int = 1,
-    seed: int = 0,
-    resign_threshold: float = 0.05,
-    evaluator: str = "rollout",
-    c_puct: float | None = None,
-    model: str | None = None,
-    device: str | None = None,
-) -> Player:
-    """A player by name: ``random``, ``rollout``, ``mcts`` or ``net`` (``model``: a run
-    directory or checkpoint of a Go net; ``device``: default cuda when present).
-
-    Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
-    if kind == "random":
-        return RandomPlayer(seed)
-    if kind == "rollout":
-        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
-    if kind == "mcts":
-        extra = {} if c_puct is None else {"c_puct": c_puct}
-        return MCTSPlayer(
-            visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold, **extra
-        )
-    if kind == "net":
-        if model is None:
-            raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
-        from seigen.agents.runs import CheckpointError
-
-        extra = {} if c_puct is None else {"c_puct": c_puct}
-        try:
-            return NetPlayer.load(
-                model, visits=playouts, seed=seed, resign_threshold=resign_threshold, device=device, **extra
-            )
-        except CheckpointError as e:
-            raise ValueError(str(e)) from None
-    raise ValueError(f"unknown player {kind!r}; expected random, rollout, mcts or net")

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from seigen.engine.devices import resolve_device
 from seigen.engine.games import Game
 from seigen.ext.tree import Trees
 
@@ -171,9 +172,10 @@ class RolloutEvaluator:
 class NetEvaluator:
     """A policy-value network in torch: ``model(x[B, C, H, W]) -> (logits[B, A], value[B])``.
 
-    Runs under ``torch.inference_mode`` on ``device`` (default: cuda when present, else
-    cpu). With ``cache_size`` > 0, results are kept per position (keyed by the feature
-    planes and legal mask, so history planes are part of the key) in an LRU cache.
+    Runs under ``torch.inference_mode`` on ``device`` (``auto`` or None, the default: cuda
+    when present, else cpu). With ``cache_size`` > 0, results are kept per position (keyed
+    by the feature planes and legal mask, so history planes are part of the key) in an LRU
+    cache.
     """
 
     needs_features = True
@@ -183,7 +185,7 @@ class NetEvaluator:
         import torch
 
         self.torch = torch
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = torch.device(resolve_device(device))
         self.model = model.to(self.device).eval()
         self.cache_size = cache_size
         self.cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()

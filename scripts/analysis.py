@@ -99,8 +99,8 @@ def main(cfg: AnalysisConfig) -> int:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if cfg.verbose else logging.INFO)
 
+    from seigen.agents.players import make_player
     from seigen.engine.analysis import AnalysisServer
-    from seigen.engine.players import make_player
 
     net = cfg.player == "net"
     try:
@@ -122,7 +122,7 @@ def main(cfg: AnalysisConfig) -> int:
             evaluator=cfg.evaluator,
             c_puct=cfg.c_puct,
             model=cfg.model,
-            device=None if cfg.device == "auto" else cfg.device,
+            device=cfg.device,
         )
     except ValueError as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 One harness for every agent: AlphaZero (a search over its net), PPO, A2C and DQN (their
 most likely move within the legal ones), the random player and the rollout MCTS anchor all
-answer ``select(games)``, so ``seigen.selfplay.evaluator.play_match`` plays any pair of them
+answer ``select(games)``, so ``seigen.engine.arena.play_match`` plays any pair of them
 in lock-step. One unit of work is one game; every pair plays ``--games`` games with
 colours alternating and paired random openings; the table gives each pair's W-D-L from
 the first player's side, the win rate (a draw is half) with its 95% Wilson interval and
@@ -84,8 +84,9 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
 
 def run_bench(cfg: BenchAgentsConfig, show_progress: bool = True) -> tuple[list[dict], list[dict]]:
     """Every pair's match row and every player's rating row."""
+    from seigen.engine.arena import OPENING_PLIES, play_match
+    from seigen.engine.ratings import EloLadder
     from seigen.scripts.bench_board import _progress
-    from seigen.selfplay.evaluator import OPENING_PLIES, EloLadder, play_match
 
     players, game, size = load_players(cfg)
     ladder = EloLadder()
@@ -138,7 +139,7 @@ def main(cfg: BenchAgentsConfig) -> int:
             r["b"],
             r["wdl"],
             f"{r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}]",
-            f"{r['elo_diff']:+.0f} [{r['elo_diff_low']:+.0f}, {r['elo_diff_high']:+.0f}]",
+            f"{r['elo']:+.0f} [{r['elo_low']:+.0f}, {r['elo_high']:+.0f}]",
         )
     console = stdout_console()
     console.print(table)

@@ -28,9 +28,11 @@ def _wdl(row: dict, key: str) -> str:
 def main_selfplay(cfg: EvalConfig) -> int:
     """A self-play run: its latest net (or every kept net with --curve) against the anchors and solvers."""
     from seigen.agents.runs import CheckpointError
+    from seigen.engine.devices import resolve_device
     from seigen.selfplay.report import curve, measure
 
-    device = "cpu" if cfg.device == "auto" else cfg.device
+    # auto means cpu for a self-play run, as its evaluator's default device is
+    device = resolve_device(cfg.device, auto="cpu")
     kwargs = dict(
         visits=cfg.visits, games=cfg.games, positions=cfg.positions, device=device, seed=cfg.seed or 0
     )

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from seigen.agents.runs import read_metrics
+
 
 def same_loss_on_both_devices() -> dict:
     from seigen.selfplay.config import SelfPlayConfig, resolve
@@ -78,7 +80,7 @@ def short_run(minutes: float) -> dict:
     cmd += ["--no-progress", "--no-final-eval", "--min-positions", "2000"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     stop.set()
-    rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x.strip()]
+    rows = read_metrics(run)
     last = [r for r in rows if "positions_per_s" in r][-1]
     return {
         "check": "selfplay_run",

@@ -49,8 +49,8 @@ def main(cfg: GTPConfig) -> int:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if cfg.verbose else logging.INFO)
 
+    from seigen.agents.players import make_player
     from seigen.engine.gtp import run_gtp
-    from seigen.engine.players import make_player
 
     net = cfg.player == "net"
     if net:
@@ -67,7 +67,7 @@ def main(cfg: GTPConfig) -> int:
             evaluator=cfg.evaluator,
             c_puct=cfg.c_puct,
             model=cfg.model,
-            device=None if cfg.device == "auto" else cfg.device,
+            device=cfg.device,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)

@@ -136,9 +136,7 @@ def main(cfg: PlayConfig) -> int:
     from seigen.scripts.gtp import one_line
 
     try:
-        agent = load_agent(
-            cfg.model, visits=cfg.visits, device=None if cfg.device == "auto" else cfg.device, seed=cfg.seed
-        )
+        agent = load_agent(cfg.model, visits=cfg.visits, device=cfg.device, seed=cfg.seed)
         if getattr(agent, "game", None) is None:
             raise ValueError(f"{cfg.model}: the agent plays {agent.config.env}, not a board game")
     except (CheckpointError, ValueError) as e:

@@ -291,12 +291,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 def _uses_cuda(cfg: SelfPlayConfig) -> bool:
-    device = cfg.actor_device if cfg.actor_device != "auto" else cfg.device
-    if device != "auto":
-        return device == "cuda"
-    import torch
+    from seigen.engine.devices import resolve_device
 
-    return torch.cuda.is_available()
+    return resolve_device(cfg.actor_device if cfg.actor_device != "auto" else cfg.device) == "cuda"
 
 
 def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:

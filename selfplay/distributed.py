@@ -424,8 +424,7 @@ class _Driver:
 
 def run_ray(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     """A whole run on Ray (see the module's docstring); returns the same summary as ``local``."""
-    import torch
-
+    from seigen.engine.devices import resolve_device
     from seigen.selfplay.run import prepare_config
 
     ray = require_ray()
@@ -435,7 +434,7 @@ def run_ray(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     cfg = prepare_config(cfg)  # errors in the flags or the run directory before any cluster starts
     started = _connect(ray, cfg)
     try:
-        trainer_cuda = cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
+        trainer_cuda = resolve_device(cfg.device) == "cuda"
         trainer_gpus = cfg.train_processes if trainer_cuda else 0
         _check_resources(ray, cfg, trainer_gpus)
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)

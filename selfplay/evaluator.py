@@ -2,28 +2,15 @@
 
 ::
 
-    outcome = play_match(net, RandomAgent(), "connect4", games=20, opening_moves=2)
-    outcome.wins, outcome.draws, outcome.losses, outcome.summary()
-
     row = evaluate_checkpoint("runs/c4/checkpoints/step-000001000.pt", previous=older, games=20)
     row["vs"]["random"]["win_rate"], row["elo"], row["elo_low"], row["elo_high"]
 
     run_evaluator("runs/c4", every_minutes=5, games=20, visits=100, device="cpu", stop=event)
 
-**Matches** (:func:`play_match`) play all their games in lock-step: at each ply every
-agent gets one batched ``select`` call over all the games where it is to move, so a net
-is evaluated in batches and a search runs many trees at once. Colours alternate (agent A
-moves first in even games). With ``opening_moves=k`` each pair of games (2i, 2i+1)
-starts from the same ``k`` uniformly random plies (Go: no passes), played once with each
-colour, so that deterministic agents do not replay one game over and over; evaluations
-use 2 plies for tic-tac-toe and Connect Four and 4 for Go (:data:`OPENING_PLIES`).
-
-**Ratings** (:class:`EloLadder`) are the maximum a posteriori Bradley-Terry (logistic,
-400-point scale) ratings from all games played between any players, with ``random`` (the
-uniformly random agent) fixed at 0. Draws are half points. Each pair of players that
-met gets ``prior_draws`` virtual draws (one by default, as BayesElo does), so a clean
-sweep still gives a finite rating; the 95% interval comes from the curvature of the
-log-likelihood (the inverse Hessian), relative to ``random``.
+**Matches** are the lock-step ones of ``seigen.engine.arena`` (``play_match``: colours
+alternating, paired random openings of ``OPENING_PLIES`` plies) and **ratings** come from
+the Bradley-Terry ladder of ``seigen.engine.ratings`` (``EloLadder``, ``random`` = 0);
+each match's result has the keys of ``seigen.engine.ratings.head_to_head``.
 
 **Evaluation** (:func:`evaluate_checkpoint`) of a net: matches against ``random``, the
 rollout MCTS anchor (a search with random-playout values at the same visits,
@@ -42,436 +29,32 @@ opponent, colour, moves, result).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import math
 import os
 import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
-
-from seigen.engine.games import GoGame, make_game
-from seigen.engine.match import elo_interval, wilson_interval
+from seigen.engine.arena import OPENING_PLIES, play_match
+from seigen.engine.devices import resolve_device
+from seigen.engine.files import append_jsonl, read_jsonl
+from seigen.engine.ratings import EloLadder, head_to_head, ladder_from_rows, upgrade_rows
 
 __all__ = [
-    "OPENING_PLIES",
-    "EloLadder",
-    "MatchOutcome",
     "anchor_agent",
     "append_eval",
     "evaluate_checkpoint",
     "find_gnugo",
-    "ladder_from_rows",
-    "new_game",
-    "play_match",
     "player_name",
     "read_eval",
-    "resolve_device",
     "run_evaluator",
 ]
 
 log = logging.getLogger(__name__)
-
-OPENING_PLIES = {"tictactoe": 2, "connect4": 2, "go": 4}
-"""Random plies at the start of each evaluation game pair, by game."""
-
-ANCHOR = "random"
-ELO_PER_NAT = 400.0 / math.log(10.0)
-Z95 = 1.959963984540054
-
-
-class Agent(Protocol):
-    name: str
-
-    def select(self, games: Sequence[Any]) -> list[int]: ...
-
-
-# ============================================================================ matches
-
-
-@dataclass
-class MatchOutcome:
-    """The games of agent A (``player``) against B (``opponent``), counted from A's view.
-
-    Per game ``i``: ``a_first[i]`` (A moved first), ``moves[i]`` (the whole game, opening
-    included), ``results[i]`` (+1, 0, -1 for A; None when the match stopped before the
-    game ended). Only finished games count in ``wins``, ``draws``, ``losses``.
-    """
-
-    player: str
-    opponent: str
-    game: str
-    opening_moves: int = 0
-    a_first: list[bool] = field(default_factory=list)
-    moves: list[list[int]] = field(default_factory=list)
-    results: list[float | None] = field(default_factory=list)
-    interrupted: bool = False
-    seconds: float = 0.0
-
-    @property
-    def wins(self) -> int:
-        return sum(1 for r in self.results if r is not None and r > 0)
-
-    @property
-    def draws(self) -> int:
-        return sum(1 for r in self.results if r is not None and r == 0)
-
-    @property
-    def losses(self) -> int:
-        return sum(1 for r in self.results if r is not None and r < 0)
-
-    @property
-    def games(self) -> int:
-        """Finished games."""
-        return self.wins + self.draws + self.losses
-
-    @property
-    def points(self) -> float:
-        """Wins plus half the draws."""
-        return self.wins + 0.5 * self.draws
-
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready dict: W-D-L (all, and with A moving first), the win rate with its
-        95% Wilson interval, and the Elo difference from this match alone with its interval."""
-        first = [r for r, f in zip(self.results, self.a_first, strict=True) if f and r is not None]
-        out: dict[str, Any] = {
-            "games": self.games,
-            "wins": self.wins,
-            "draws": self.draws,
-            "losses": self.losses,
-            "wdl": f"{self.wins}-{self.draws}-{self.losses}",
-            "wdl_first": f"{sum(r > 0 for r in first)}-{sum(r == 0 for r in first)}-{sum(r < 0 for r in first)}",
-            "points": self.points,
-        }
-        if self.games:
-            low, high = wilson_interval(self.points, self.games)
-            elo, elo_low, elo_high = elo_interval(self.points, self.games)
-            out.update(
-                win_rate=round(self.points / self.games, 4),
-                wilson_low=round(low, 4),
-                wilson_high=round(high, 4),
-                elo_diff=round(elo, 1),
-                elo_diff_low=round(elo_low, 1),
-                elo_diff_high=round(elo_high, 1),
-            )
-        else:
-            out.update(
-                dict.fromkeys(
-                    ("win_rate", "wilson_low", "wilson_high", "elo_diff", "elo_diff_low", "elo_diff_high")
-                )
-            )
-        out["seconds"] = round(self.seconds, 3)
-        if self.interrupted:
-            out["interrupted"] = True
-        return out
-
-    def records(self) -> list[dict[str, Any]]:
-        """One JSON-ready dict per game: players, who moved first, moves and result (A's view)."""
-        return [
-            {
-                "game": i,
-                "player": self.player,
-                "opponent": self.opponent,
-                "player_first": first,
-                "opening_moves": self.opening_moves,
-                "moves": moves,
-                "result": result,
-            }
-            for i, (first, moves, result) in enumerate(
-                zip(self.a_first, self.moves, self.results, strict=True)
-            )
-        ]
-
-
-def new_game(
-    game_name: str,
-    *,
-    size: int = 9,
-    komi: float | None = None,
-    rules: str = "chinese",
-    max_moves: int | None = None,
-) -> Any:
-    """A fresh native game (``max_moves`` caps Go games; None keeps ``GoGame``'s default)."""
-    if game_name == "go":
-        return GoGame(size=size, rules=rules, komi=komi, max_moves=max_moves)
-    return make_game(game_name, size=size, komi=komi, rules=rules)
-
-
-def _opening(make: Callable[[], Any], plies: int, rng: np.random.Generator) -> list[int]:
-    """``plies`` uniformly random moves that do not end the game (Go: no passes)."""
-    for _ in range(100):
-        game = make()
-        moves: list[int] = []
-        while len(moves) < plies and not game.is_terminal():
-            legal = game.legal_actions()
-            if isinstance(game, GoGame) and len(legal) > 1:
-                legal = legal[legal != game.size * game.size]
-            move = int(rng.choice(legal))
-            game.play(move)
-            moves.append(move)
-        if not game.is_terminal():
-            return moves
-    raise ValueError(f"no opening of {plies} plies that leaves the game running")
-
-
-def play_match(
-    agent_a: Agent,
-    agent_b: Agent,
-    game_name: str,
-    games: int,
-    *,
-    size: int = 9,
-    komi: float | None = None,
-    rules: str = "chinese",
-    max_moves: int | None = None,
-    opening_moves: int = 0,
-    seed: int = 0,
-    should_stop: Callable[[], bool] | None = None,
-) -> MatchOutcome:
-    """Play ``games`` games of ``game_name`` between two agents, all in lock-step.
-
-    A moves first in even games, B in odd ones. At each ply each agent gets one batched
-    ``select`` call over the games where it is to move. With ``opening_moves`` > 0 games
-    2i and 2i+1 start from the same random opening (seeded by ``seed``). ``should_stop``
-    is polled before every batched call; once it returns True the match stops and the
-    unfinished games are left out of the counts (``interrupted``).
-    """
-    if games < 1:
-        raise ValueError(f"games must be at least 1, got {games}")
-    if opening_moves < 0:
-        raise ValueError(f"opening_moves must be at least 0, got {opening_moves}")
-    started = time.monotonic()
-
-    def make() -> Any:
-        return new_game(game_name, size=size, komi=komi, rules=rules, max_moves=max_moves)
-
-    outcome = MatchOutcome(
-        getattr(agent_a, "name", "A"), getattr(agent_b, "name", "B"), game_name, opening_moves=opening_moves
-    )
-    boards = []
-    for i in range(games):
-        if i % 2 == 0:
-            opening = (
-                _opening(make, opening_moves, np.random.default_rng([seed, i // 2])) if opening_moves else []
-            )
-        g = make()
-        for move in opening:
-            g.play(move)
-        boards.append(g)
-    outcome.a_first = [i % 2 == 0 for i in range(games)]
-    live = list(range(games))
-    while live:
-        # one round: every live game gets one move, from whichever agent is to move in it
-        a_turn = [i for i in live if (boards[i].to_play == 0) == outcome.a_first[i]]
-        b_turn = [i for i in live if (boards[i].to_play == 0) != outcome.a_first[i]]
-        for agent, mine in ((agent_a, a_turn), (agent_b, b_turn)):
-            if not mine:
-                continue
-            if should_stop is not None and should_stop():
-                outcome.interrupted = True
-                break
-            actions = agent.select([boards[i] for i in mine])
-            if len(actions) != len(mine):
-                raise ValueError(
-                    f"{getattr(agent, 'name', agent)} gave {len(actions)} moves for {len(mine)} games"
-                )
-            for i, action in zip(mine, actions, strict=True):
-                try:
-                    boards[i].play(int(action))
-                except ValueError as e:
-                    raise ValueError(
-                        f"{getattr(agent, 'name', agent)} played an illegal move in game {i} "
-                        f"({game_name}, moves {boards[i].history}): {e}"
-                    ) from None
-        if outcome.interrupted:
-            break
-        live = [i for i in live if not boards[i].is_terminal()]
-    outcome.moves = [list(g.history) for g in boards]
-    outcome.results = [
-        (float(g.returns()) * (1 if first else -1)) + 0.0 if g.is_terminal() else None
-        for g, first in zip(boards, outcome.a_first, strict=True)
-    ]
-    outcome.seconds = time.monotonic() - started
-    return outcome
-
-
-# ============================================================================ the ladder
-
-
-class EloLadder:
-    """Bradley-Terry ratings on the Elo scale from all games between any players.
-
-    ``anchor`` (``random``) is rated 0; players with no chain of games to it have no
-    rating (None). Each pair of players that met gets ``prior_draws`` virtual draws.
-    """
-
-    def __init__(self, anchor: str = ANCHOR, prior_draws: float = 1.0) -> None:
-        if prior_draws < 0:
-            raise ValueError(f"prior_draws must be at least 0, got {prior_draws}")
-        self.anchor = anchor
-        self.prior_draws = prior_draws
-        self.pairs: dict[tuple[str, str], list[int]] = {}  # (a, b), a < b: [a's wins, draws, b's wins]
-
-    def add(self, a: str, b: str, wins: int, draws: int, losses: int) -> None:
-        """Record games of ``a`` against ``b``: ``wins``/``draws``/``losses`` from ``a``'s view."""
-        if a == b:
-            raise ValueError(f"a player cannot play itself in the ladder: {a!r}")
-        if min(wins, draws, losses) < 0:
-            raise ValueError("game counts must not be negative")
-        if a > b:
-            a, b, wins, losses = b, a, losses, wins
-        tally = self.pairs.setdefault((a, b), [0, 0, 0])
-        tally[0] += int(wins)
-        tally[1] += int(draws)
-        tally[2] += int(losses)
-
-    def add_outcome(self, outcome: MatchOutcome) -> None:
-        if outcome.games:
-            self.add(outcome.player, outcome.opponent, outcome.wins, outcome.draws, outcome.losses)
-
-    @property
-    def players(self) -> list[str]:
-        names = {self.anchor}
-        for a, b in self.pairs:
-            names.update((a, b))
-        return sorted(names)
-
-    def ratings(self) -> dict[str, dict[str, Any]]:
-        """Every player's ``elo``, ``elo_low``, ``elo_high`` (95%, relative to the anchor),
-        ``games`` and ``points``; the ratings are None for players not linked to the anchor."""
-        names = self.players
-        index = {n: i for i, n in enumerate(names)}
-        k = len(names)
-        s = np.zeros((k, k))  # s[i, j]: i's points against j, virtual draws included
-        n = np.zeros((k, k))
-        for (a, b), (w, d, lo) in self.pairs.items():
-            games = w + d + lo
-            if games == 0:
-                continue
-            i, j = index[a], index[b]
-            v = self.prior_draws
-            s[i, j] += w + 0.5 * d + 0.5 * v
-            s[j, i] += lo + 0.5 * d + 0.5 * v
-            n[i, j] += games + v
-            n[j, i] += games + v
-        linked = _component(n, index[self.anchor])
-        free = [i for i in linked if i != index[self.anchor]]
-        r = np.zeros(k)
-        cov = np.zeros((0, 0))
-        if free:
-            r, cov = _fit(s, n, free)
-        out: dict[str, dict[str, Any]] = {}
-        for name, i in index.items():
-            games = points = 0.0
-            for pair, (w, d, lo) in self.pairs.items():
-                if name in pair:
-                    games += w + d + lo
-                    points += (w if name == pair[0] else lo) + 0.5 * d
-            row: dict[str, Any] = {"games": int(games), "points": points}
-            if i not in linked:
-                row.update(elo=None, elo_low=None, elo_high=None)
-            elif i == index[self.anchor]:
-                row.update(elo=0.0, elo_low=0.0, elo_high=0.0)
-            else:
-                f = free.index(i)
-                elo = r[i] * ELO_PER_NAT
-                half = Z95 * math.sqrt(max(cov[f, f], 0.0)) * ELO_PER_NAT
-                row.update(
-                    elo=round(float(elo), 1),
-                    elo_low=round(float(elo - half), 1),
-                    elo_high=round(float(elo + half), 1),
-                )
-            out[name] = row
-        return out
-
-    def rating(self, name: str) -> float | None:
-        return self.ratings().get(name, {}).get("elo")
-
-    def to_rows(self) -> list[dict[str, Any]]:
-        """The ladder as plain rows ``{"a", "b", "wins", "draws", "losses"}`` (``a``'s view)."""
-        return [
-            {"a": a, "b": b, "wins": w, "draws": d, "losses": lo}
-            for (a, b), (w, d, lo) in sorted(self.pairs.items())
-        ]
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[dict[str, Any]], **kwargs: Any) -> EloLadder:
-        ladder = cls(**kwargs)
-        for row in rows:
-            ladder.add(row["a"], row["b"], row["wins"], row["draws"], row["losses"])
-        return ladder
-
-
-def _component(n: np.ndarray, start: int) -> list[int]:
-    """The players linked to ``start`` by games (sorted indices)."""
-    seen = {start}
-    stack = [start]
-    while stack:
-        i = stack.pop()
-        for j in np.flatnonzero(n[i] > 0):
-            if int(j) not in seen:
-                seen.add(int(j))
-                stack.append(int(j))
-    return sorted(seen)
-
-
-def _fit(s: np.ndarray, n: np.ndarray, free: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Newton's method on the log-likelihood (natural units), the others fixed at 0.
-
-    ``s[i, j]``: i's points against j, ``n[i, j]``: their games. Returns all ratings and
-    the covariance of the free ones (the inverse of the negated Hessian). The
-    log-likelihood is concave, and strictly so over ``free`` when every free player is
-    linked to a fixed one, so a damped Newton step converges -- to a finite point as
-    long as no player's score is all or nothing (the virtual draws see to that).
-    """
-    r = np.zeros(s.shape[0])
-    f = np.array(free)
-
-    def loglik(r: np.ndarray) -> float:
-        return float(np.sum(s * -np.logaddexp(0.0, -(r[:, None] - r[None, :]))))
-
-    def curvature(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The gradient over ``free`` and the negated Hessian over ``free``."""
-        p = 1.0 / (1.0 + np.exp(-(r[:, None] - r[None, :])))
-        w = n * p * (1.0 - p)
-        neg_hess = -w
-        np.fill_diagonal(neg_hess, w.sum(axis=1))
-        return (s - n * p).sum(axis=1)[f], neg_hess[np.ix_(f, f)]
-
-    for _ in range(100):
-        grad, neg_hess = curvature(r)
-        step = np.linalg.lstsq(neg_hess, grad, rcond=None)[0]
-        base, t = loglik(r), 1.0
-        while True:
-            trial = r.copy()
-            trial[f] += t * step
-            if loglik(trial) >= base - 1e-12 or t < 1e-6:
-                break
-            t *= 0.5
-        r = trial
-        if np.max(np.abs(t * step)) < 1e-9:
-            break
-    return r, np.linalg.pinv(curvature(r)[1])
-
-
-def ladder_from_rows(rows: Iterable[dict[str, Any]], **kwargs: Any) -> EloLadder:
-    """The ladder of a run, rebuilt from its evaluation rows (``eval.jsonl``)."""
-    ladder = EloLadder(**kwargs)
-    for row in rows:
-        if row.get("error") or "player" not in row:
-            continue
-        for opponent, result in row.get("vs", {}).items():
-            if isinstance(result, dict) and "wins" in result and result.get("games"):
-                ladder.add(row["player"], opponent, result["wins"], result["draws"], result["losses"])
-    return ladder
 
 
 # ============================================================================ evaluation
@@ -538,7 +121,7 @@ def evaluate_checkpoint(
     The row: ``step``, ``player`` (``step-<N>``), ``checkpoint``, ``game``, ``visits``,
     ``games``, ``opening_moves``, ``time`` (start, seconds since the epoch), ``seconds``;
     ``vs``: per opponent the W-D-L, win rate with Wilson interval and the match's own Elo
-    difference (see :meth:`MatchOutcome.summary`), or ``{"error": ...}``; ``elo``,
+    difference (``seigen.engine.ratings.head_to_head``), or ``{"error": ...}``; ``elo``,
     ``elo_low``, ``elo_high`` (the ladder's, relative to random); ``ladder``: every rated
     player's ``elo`` and interval; ``interrupted`` when ``should_stop`` cut it short
     (then the ladder is left unchanged). ``CheckpointError`` when ``path`` does not load.
@@ -668,21 +251,9 @@ def _evaluate(
         if games_file is not None:
             path = Path(games_file)
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "a", encoding="utf-8") as f:
-                for outcome in outcomes:
-                    for record in outcome.records():
-                        f.write(json.dumps(record) + "\n")
+            append_jsonl(path, *(record for outcome in outcomes for record in outcome.records()))
     row["seconds"] = round(time.monotonic() - started, 3)
     return row
-
-
-def resolve_device(device: str | None) -> str:
-    """``auto`` (or None): ``cuda`` when torch sees a GPU, else ``cpu``; anything else as given."""
-    if device in (None, "auto"):
-        import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
 
 
 def find_gnugo() -> str | None:
@@ -765,24 +336,7 @@ def _gnugo_match(
     finally:
         shutil.rmtree(sgf_dir, ignore_errors=True)
     a = summary["engines"]["A"]
-    out: dict[str, Any] = {
-        "games": a["games"],
-        "wins": a["wins"],
-        "draws": a["draws"],
-        "losses": a["losses"],
-        "wdl": f"{a['wins']}-{a['draws']}-{a['losses']}",
-        "points": a["wins"] + 0.5 * a["draws"],
-        "forfeits": summary["forfeits"],
-    }
-    if a["games"]:
-        out.update(
-            win_rate=round(a["win_rate"], 4),
-            wilson_low=round(a["wilson_low"], 4),
-            wilson_high=round(a["wilson_high"], 4),
-            elo_diff=round(a["elo"], 1),
-            elo_diff_low=round(a["elo_low"], 1),
-            elo_diff_high=round(a["elo_high"], 1),
-        )
+    out = head_to_head(a["wins"], a["draws"], a["losses"]) | {"forfeits": summary["forfeits"]}
     if summary["forfeit_games"]:
         out["forfeit_games"] = summary["forfeit_games"][:4]
     if match.interrupted:
@@ -795,36 +349,17 @@ def _gnugo_match(
 
 def read_eval(run_dir: str | os.PathLike) -> list[dict[str, Any]]:
     """The rows of ``RUN_DIR/eval.jsonl`` (or of that file), skipping any line that does not
-    parse (a torn last line from a crash); no file, no rows."""
+    parse (a torn last line from a crash); no file, no rows. Results written before
+    ``seigen.engine.ratings``' one key schema come back under its keys (``upgrade_rows``)."""
     path = Path(run_dir)
-    if path.is_dir():
-        path = path / "eval.jsonl"
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return []
-    rows = []
-    for line in text.splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            row = json.loads(line)
-            if isinstance(row, dict):
-                rows.append(row)
-    return rows
+    return upgrade_rows(read_jsonl(path / "eval.jsonl" if path.is_dir() else path))
 
 
 def append_eval(run_dir: str | os.PathLike, row: dict[str, Any]) -> None:
     """Append one row to ``RUN_DIR/eval.jsonl`` (or to the ``.jsonl`` file given) as one line
     (after a newline if the file ends in a torn line, so the torn part stays a line of its own)."""
     path = Path(run_dir)
-    if path.suffix != ".jsonl":
-        path = path / "eval.jsonl"
-    line = json.dumps(row) + "\n"
-    with open(path, "a+b", buffering=0) as f:
-        if f.seek(0, os.SEEK_END) > 0:
-            f.seek(-1, os.SEEK_END)
-            if f.read(1) != b"\n":
-                line = "\n" + line
-        f.write(line.encode("utf-8"))
+    append_jsonl(path if path.suffix == ".jsonl" else path / "eval.jsonl", row)
 
 
 def _pause(stop: Any, seconds: float) -> None:

@@ -13,18 +13,11 @@ import torch
 
 from seigen.agents.agent import RandomAgent, SearchAgent
 from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+from seigen.engine.arena import play_match
 from seigen.engine.games import make_game
-from seigen.engine.match import elo_from_score
+from seigen.engine.ratings import EloLadder, elo_from_score, ladder_from_rows
 from seigen.engine.search import RolloutEvaluator
-from seigen.selfplay.evaluator import (
-    EloLadder,
-    append_eval,
-    evaluate_checkpoint,
-    ladder_from_rows,
-    play_match,
-    read_eval,
-    run_evaluator,
-)
+from seigen.selfplay.evaluator import append_eval, evaluate_checkpoint, read_eval, run_evaluator
 
 # ---------------------------------------------------------------- helpers
 

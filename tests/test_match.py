@@ -20,14 +20,11 @@ from seigen.engine.match import (
     FORFEIT_REASONS,
     MatchError,
     MatchSettings,
-    elo_from_score,
-    elo_interval,
     parse_gtp_score,
     result_string,
     run_match,
-    score_clamp,
-    wilson_interval,
 )
+from seigen.engine.ratings import elo_from_score, elo_interval, score_clamp, wilson_interval
 from seigen.scripts.cli import main
 
 FAKE = Path(__file__).with_name("fake_gtp_engine.py")

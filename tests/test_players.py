@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from seigen.agents.players import make_player
 from seigen.engine import Board
-from seigen.engine.players import MCTSPlayer, RandomPlayer, RolloutPlayer, SearchLimits, make_player
+from seigen.engine.players import MCTSPlayer, RandomPlayer, RolloutPlayer, SearchLimits
 
 ATARI = """
 . . . . . . .

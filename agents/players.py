@@ -1,0 +1,78 @@
+"""Players by name for ``seigen gtp`` and ``seigen analysis``, a trained net's included.
+
+::
+
+    player = make_player("mcts", playouts=2000)
+    player = make_player("net", model="runs/go9", playouts=800, device="auto")
+    player = load_net_player("runs/go9/checkpoints/step-000100000.pt", visits=400)
+
+The players themselves live in ``seigen.engine.players``; this module adds what the
+engine must not know: reading a trained net from a run directory or checkpoint file
+(``load_net_player``). Importing it loads no torch; a ``net`` player does.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from seigen.engine.players import MCTSPlayer, NetPlayer, Player, RandomPlayer, RolloutPlayer
+
+__all__ = ["load_net_player", "make_player"]
+
+
+def load_net_player(path: str | os.PathLike, **kwargs: Any) -> NetPlayer:
+    """The ``NetPlayer`` of a run directory (its latest checkpoint) or a checkpoint file.
+
+    ``kwargs`` go to ``NetPlayer`` (``visits``, ``seed``, ``device``, ``c_puct``, ...).
+    Raises ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError`` for a
+    net that does not play Go.
+    """
+    from seigen.agents.pvnet import load_net
+
+    net, meta = load_net(path, device="cpu")
+    game = dict(meta.get("game") or {})
+    if game.get("name") != "go":
+        raise ValueError(f"{meta.get('path', path)}: a {game.get('name', 'non-Go')} net, not a Go one")
+    return NetPlayer(net=net, game=game, **kwargs)
+
+
+def make_player(
+    kind: str,
+    *,
+    playouts: int = 10_000,
+    threads: int = 1,
+    seed: int = 0,
+    resign_threshold: float = 0.05,
+    evaluator: str = "rollout",
+    c_puct: float | None = None,
+    model: str | None = None,
+    device: str | None = None,
+) -> Player:
+    """A player by name: ``random``, ``rollout``, ``mcts`` or ``net`` (``model``: a run
+    directory or checkpoint of a Go net; ``device``: ``auto`` or None, the default, is
+    cuda when present).
+
+    Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
+    if kind == "random":
+        return RandomPlayer(seed)
+    if kind == "rollout":
+        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
+    if kind == "mcts":
+        extra = {} if c_puct is None else {"c_puct": c_puct}
+        return MCTSPlayer(
+            visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold, **extra
+        )
+    if kind == "net":
+        if model is None:
+            raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
+        from seigen.agents.runs import CheckpointError
+
+        extra = {} if c_puct is None else {"c_puct": c_puct}
+        try:
+            return load_net_player(
+                model, visits=playouts, seed=seed, resign_threshold=resign_threshold, device=device, **extra
+            )
+        except CheckpointError as e:
+            raise ValueError(str(e)) from None
+    raise ValueError(f"unknown player {kind!r}; expected random, rollout, mcts or net")
