@@ -64,7 +64,7 @@ from typing import Any, BinaryIO, Protocol, TextIO, runtime_checkable
 import numpy as np
 
 from seigen.engine.board import COLUMNS, Board, IllegalMoveError
-from seigen.engine.gtp import _private_input, _version
+from seigen.engine.gtp import _private_input, _version, read_bounded_line
 from seigen.engine.players import Analysis, MoveStats, Player, RolloutPlayer, SearchLimits
 from seigen.engine.rules import Rules
 
@@ -489,14 +489,10 @@ class AnalysisServer:
     def _read(self) -> None:
         try:
             while not self._closed:
-                raw = self.stdin.readline(MAX_LINE + 1)
+                raw, too_long = read_bounded_line(self.stdin, MAX_LINE)
                 if not raw:
                     break
-                if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                    while True:  # swallow the rest of an over-long line
-                        more = self.stdin.readline(MAX_LINE)
-                        if not more or more.endswith(b"\n"):
-                            break
+                if too_long:
                     self._error(f"input line longer than {MAX_LINE} bytes, ignored")
                     continue
                 try:

@@ -635,6 +635,23 @@ def _shorten(text: str, keep: int = 400) -> str:
     return text if len(text) <= keep else f"{text[:keep]} ... ({len(text)} characters)"
 
 
+def read_bounded_line(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:
+    """The next line of ``stream`` and whether it was longer than ``limit`` bytes.
+
+    A longer line is read to its end and dropped but for its first ``limit`` bytes, so
+    that a runaway client cannot make the engine hold it whole; ``(b"", False)`` at the
+    end of input. The GTP and analysis engines read their input through this.
+    """
+    line = stream.readline(limit + 1)
+    if len(line) > limit and not line.endswith(b"\n"):
+        while True:  # swallow the rest of the over-long line
+            more = stream.readline(limit)
+            if not more or more.endswith(b"\n"):
+                break
+        return line[:limit], True
+    return line, False
+
+
 def _raw_id(raw: bytes) -> str:
     """The command id that an unreadable line (invalid UTF-8, too long) starts with, or ''."""
     match = re.match(rb"[ \t]*([0-9]+)[ \t]", raw)
@@ -658,15 +675,11 @@ class GTPServer:
 
     def _reader(self) -> None:
         while True:
-            line = self.stdin.readline(MAX_LINE + 1)
+            line, too_long = read_bounded_line(self.stdin, MAX_LINE)
             if not line:
                 self.lines.put(None)
                 return
-            if len(line) > MAX_LINE and not line.endswith(b"\n"):
-                while True:  # swallow the rest of an over-long line
-                    more = self.stdin.readline(MAX_LINE)
-                    if not more or more.endswith(b"\n"):
-                        break
+            if too_long:
                 line = TOO_LONG + line[:64]  # the start, for the command id
             self.lines.put(line)
 

@@ -7,7 +7,6 @@ command line starts seigen (``-model`` names a KataGo network, which is ignored)
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from seigen.scripts.configs import AnalysisConfig
@@ -91,13 +90,9 @@ def defaults_from(cfg: AnalysisConfig, settings: dict[str, str], net: bool):
 
 def main(cfg: AnalysisConfig) -> int:
     """Build the player and serve the analysis protocol until the end of input."""
-    from seigen.scripts.gtp import one_line
+    from seigen.scripts.gtp import engine_logging, one_line
 
-    handler: logging.Handler = logging.FileHandler(cfg.log) if cfg.log else logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("seigen")
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if cfg.verbose else logging.INFO)
+    root = engine_logging(cfg.log, cfg.verbose)
 
     from seigen.agents.players import make_player
     from seigen.engine.analysis import AnalysisServer

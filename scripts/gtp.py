@@ -41,13 +41,20 @@ def sized_engine(player, **kwargs):
     return SizedGTPEngine(player, **kwargs)
 
 
-def main(cfg: GTPConfig) -> int:
-    """Build the player and serve GTP until ``quit`` or the end of input."""
-    handler: logging.Handler = logging.FileHandler(cfg.log) if cfg.log else logging.StreamHandler(sys.stderr)
+def engine_logging(log: str | None, verbose: bool) -> logging.Logger:
+    """seigen's log for an engine on stdin/stdout (gtp, analysis): to ``log`` or stderr, never
+    stdout, which carries the protocol; debug level (every command and answer) with ``verbose``."""
+    handler: logging.Handler = logging.FileHandler(log) if log else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("seigen")
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if cfg.verbose else logging.INFO)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return root
+
+
+def main(cfg: GTPConfig) -> int:
+    """Build the player and serve GTP until ``quit`` or the end of input."""
+    root = engine_logging(cfg.log, cfg.verbose)
 
     from seigen.agents.players import make_player
     from seigen.engine.gtp import run_gtp
