@@ -23,7 +23,7 @@ import numpy as np
 
 from seigen.engine.arena import OPENING_PLIES, MatchOutcome, play_match
 from seigen.engine.board import Board, IllegalMoveError
-from seigen.engine.games import ConnectFour, Game, GoGame, TicTacToe
+from seigen.engine.games import GAMES, ConnectFour, Game, GoGame, TicTacToe, game_spec, make_game
 from seigen.engine.rules import Rules
 from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig, SearchResult
 
@@ -359,8 +359,8 @@ class AlphaZeroAgent(SearchAgent):
         self.net = net
         self.game = dict(game)
         self.meta: dict[str, Any] = {}  # the checkpoint's entries (step, path, ...) when loaded from a file
-        if self.game.get("name") not in ("tictactoe", "connect4", "go"):
-            raise ValueError(f"unknown game {self.game.get('name')!r}; expected tictactoe, connect4 or go")
+        if self.game.get("name") not in GAMES:
+            raise ValueError(f"unknown game {self.game.get('name')!r}; expected one of {', '.join(GAMES)}")
         if go_layout not in GO_LAYOUTS:
             raise ValueError(
                 f"unknown Go observation layout {go_layout!r}; expected one of {', '.join(GO_LAYOUTS)}"
@@ -386,20 +386,17 @@ class AlphaZeroAgent(SearchAgent):
 
     @property
     def size(self) -> int | None:
-        """The Go board size (None for the other games)."""
-        return int(self.game.get("size", 9)) if self.game_name == "go" else None
+        """The board size of a game played on several (Go; None for the other games)."""
+        return int(self.game.get("size", 9)) if game_spec(self.game_name).sized else None
 
     def new_game(self) -> Game:
         """A fresh native game of the agent's kind (Go: its size, rules, komi and move cap)."""
-        if self.game_name == "tictactoe":
-            return TicTacToe()
-        if self.game_name == "connect4":
-            return ConnectFour()
         g = self.game
-        return GoGame(
+        return make_game(
+            self.game_name,
             size=int(g.get("size", 9)),
-            rules=g.get("rules") or "chinese",
             komi=g.get("komi"),
+            rules=g.get("rules") or "chinese",
             max_moves=g.get("max_moves"),
         )
 
@@ -452,7 +449,8 @@ class AlphaZeroAgent(SearchAgent):
 
 # ---------------------------------------------------------------------- model-free agents
 
-DQN_GAMES = {"seigen/TicTacToe-v0": "tictactoe", "seigen/ConnectFour-v0": "connect4", "seigen/Go-v0": "go"}
+DQN_GAMES = {spec.gym_id: spec.name for spec in GAMES.values() if spec.gym_id is not None}
+"""The registry's games by the Gymnasium id of their single-agent env (``seigen/Go-v0``: ``go``)."""
 
 
 def split_observation(
@@ -496,8 +494,8 @@ class ModelFreeAgent:
         self.num_actions = num_actions
         game = DQN_GAMES.get(config.env)
         self.game: dict[str, Any] | None = None
-        if game == "go":
-            self.game = {"name": "go", "size": self.obs_shape[0], "komi": None, "rules": "chinese"}
+        if game is not None and game_spec(game).sized:  # observations are [N, N, C]
+            self.game = {"name": game, "size": self.obs_shape[0], "komi": None, "rules": "chinese"}
         elif game is not None:
             self.game = {"name": game}
 
@@ -529,9 +527,7 @@ class ModelFreeAgent:
     def new_game(self) -> Game:
         if self.game is None:
             raise ValueError(f"this agent plays {self.config.env}, not a board game")
-        if self.game["name"] == "go":
-            return GoGame(size=self.game["size"])
-        return TicTacToe() if self.game["name"] == "tictactoe" else ConnectFour()
+        return make_game(self.game["name"], size=self.game.get("size", 9))
 
 
 class DQNAgent(ModelFreeAgent):

@@ -9,6 +9,8 @@ from typing import Any
 from seigen.agents.run_config import RunConfig
 
 BOARD_GAMES = ("seigen/TicTacToe-v0", "seigen/ConnectFour-v0", "seigen/Go-v0")  # envs.classic registers them
+"""The ``gym_id`` of every game in ``seigen.engine.games.GAMES`` that has one, spelled out so that the
+CLI parses this config without loading the core (tests/test_game_registry.py checks they agree)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The arena: matches between agents on seigen's native games, all games in lock-step.
+"""The arena: matches between agents on the registry's games, all games in lock-step.
 
 ::
 
@@ -6,34 +6,55 @@
     outcome.wins, outcome.draws, outcome.losses, outcome.summary()
 
 An agent is anything with a ``name`` and ``select(games) -> moves`` (:class:`Agent`): one
-move for each of many native games (``seigen.engine.games``). :func:`play_match` plays all
-its games in lock-step: at each ply every agent gets one batched ``select`` call over all
-the games where it is to move, so a net is evaluated in batches and a search runs many
-trees at once. Colours alternate (agent A moves first in even games). With
-``opening_moves=k`` each pair of games (2i, 2i+1) starts from the same ``k`` uniformly
-random plies (Go: no passes), played once with each colour, so that deterministic agents
-do not replay one game over and over; evaluations use 2 plies for tic-tac-toe and Connect
-Four and 4 for Go (:data:`OPENING_PLIES`). The result (:class:`MatchOutcome`) is counted
-from A's view; its ``summary`` has the keys of ``seigen.engine.ratings.head_to_head``.
+move for each of many games of the registry (``seigen.engine.games.GAMES``, by name).
+:func:`play_match` plays all its games in lock-step: at each ply every agent gets one
+batched ``select`` call over all the games where it is to move, so a net is evaluated in
+batches and a search runs many trees at once. Colours alternate (agent A moves first in
+even games). With ``opening_moves=k`` each pair of games (2i, 2i+1) starts from the same
+``k`` uniformly random plies (Go: no passes), played once with each colour, so that
+deterministic agents do not replay one game over and over; evaluations use each game's
+``GameSpec.opening_plies`` (:data:`OPENING_PLIES`): 2 for tic-tac-toe and Connect Four,
+4 for Go. The result (:class:`MatchOutcome`) is counted from A's view; its ``summary``
+has the keys of ``seigen.engine.ratings.head_to_head``.
 No torch here: the agents bring their own.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from seigen.engine.games import GoGame, make_game
+from seigen.engine.games import GAMES, GoGame, make_game
 from seigen.engine.ratings import head_to_head
 
 __all__ = ["OPENING_PLIES", "Agent", "MatchOutcome", "new_game", "play_match"]
 
-OPENING_PLIES = {"tictactoe": 2, "connect4": 2, "go": 4}
-"""Random plies at the start of each evaluation game pair, by game."""
+
+class _OpeningPlies(Mapping[str, int]):
+    """The registry's ``opening_plies`` by game name, as a read-only mapping (games
+    registered later included)."""
+
+    def __getitem__(self, name: str) -> int:
+        if name not in GAMES:
+            raise KeyError(name)
+        return GAMES[name].opening_plies
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(GAMES)
+
+    def __len__(self) -> int:
+        return len(GAMES)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+OPENING_PLIES: Mapping[str, int] = _OpeningPlies()
+"""Random plies at the start of each evaluation game pair, by game (``GameSpec.opening_plies``)."""
 
 
 class Agent(Protocol):
@@ -124,10 +145,8 @@ def new_game(
     rules: str = "chinese",
     max_moves: int | None = None,
 ) -> Any:
-    """A fresh native game (``max_moves`` caps Go games; None keeps ``GoGame``'s default)."""
-    if game_name == "go":
-        return GoGame(size=size, rules=rules, komi=komi, max_moves=max_moves)
-    return make_game(game_name, size=size, komi=komi, rules=rules)
+    """A fresh game of the registry (``max_moves`` caps Go games; None keeps ``GoGame``'s default)."""
+    return make_game(game_name, size=size, komi=komi, rules=rules, max_moves=max_moves)
 
 
 def _opening(make: Callable[[], Any], plies: int, rng: np.random.Generator) -> list[int]:

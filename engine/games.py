@@ -1,4 +1,6 @@
-"""Games the search plays: native C games (Go, Connect Four, tic-tac-toe) and any PettingZoo AEC game.
+"""Games the search plays: native C games (Go, Connect Four, tic-tac-toe) and any PettingZoo AEC game,
+and the registry of games by name (:class:`GameSpec`, :data:`GAMES`, :func:`register_game`,
+:func:`game_spec`, :func:`make_game`, :func:`symmetries`).
 
 Every game has the same small interface, which ``BatchedSearch`` drives:
 
@@ -16,12 +18,14 @@ The tic-tac-toe and Connect Four features are PettingZoo's observations transpos
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from seigen.engine.board import Board
+from seigen.engine.board import N_PLANES, Board
 from seigen.engine.rules import Rules
 from seigen.ext.tree import NativeGame
 
@@ -257,20 +261,113 @@ class PettingZooGame:
         return f"PettingZooGame({self.env}, history={self.history})"
 
 
-GAMES = ("tictactoe", "connect4", "go")
+# ---------------------------------------------------------------------- the registry
 
 
-def make_game(name: str, size: int = 9, komi: float | None = None, rules: str = "chinese") -> Game:
-    """A fresh native game by name: ``tictactoe``, ``connect4`` or ``go`` (``size``, ``komi``, ``rules``)."""
-    if name == "tictactoe":
-        return TicTacToe()
-    if name == "connect4":
-        return ConnectFour()
-    if name == "go":
-        if not 2 <= size <= 25:
-            raise ValueError(f"Go board size must be 2 to 25, got {size}")
-        return GoGame(size=size, rules=rules, komi=komi)
-    raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+@dataclass(frozen=True)
+class GameSpec:
+    """One game of the registry: everything the layers above need to know about it by name.
+
+    A new game is one ``register_game(GameSpec(...))`` plus its rules: a class with the
+    interface of the module docstring (a ``Game`` over a ``NativeGame`` in C, or a plain
+    Python class like ``PettingZooGame``, which ``BatchedSearch`` drives at Python speed).
+    Names of things in higher layers are ``"module:attr"`` strings, resolved by
+    :func:`resolve` where they are used, so that this module imports nothing above it.
+    """
+
+    name: str
+    """The name every command and config uses (``--game``, checkpoints' ``game["name"]``)."""
+    make: Callable[..., Any]
+    """``make(size=, komi=, rules=, max_moves=)``: a fresh game; a game with a fixed board ignores them."""
+    feature_shape: tuple[int, int, int] | Callable[[int], tuple[int, int, int]]
+    """``(C, H, W)`` of ``features()``, or a function of the board size (Go)."""
+    num_actions: int | Callable[[int], int]
+    """Length of ``legal_mask()``, or a function of the board size (Go: ``n * n + 1``)."""
+    sizes: tuple[int, int] | None = None
+    """The board sizes ``make`` takes, smallest and largest; None: one fixed board."""
+    symmetries: Callable[[int], list[tuple[int, bool, np.ndarray]]] | None = None
+    """``size -> [(rotations, flip, action_perm)]`` (see :func:`symmetries`); None: the identity only."""
+    opening_plies: int = 2
+    """Random plies at the start of each evaluation game pair (``seigen.engine.arena``)."""
+    pettingzoo: str | None = None
+    """``"module:attr"`` of the PettingZoo AEC env constructor of the same game; None: none."""
+    gym_id: str | None = None
+    """The Gymnasium id of the single-agent env against an opponent (``seigen.envs.classic``); None: none."""
+    solver: str | None = None
+    """``"module:function"``: ``f(moves) -> {action: exact value for the side to move}``; None: none."""
+    title: str | None = None
+    """How messages name the game (None: ``name``)."""
+
+    @property
+    def sized(self) -> bool:
+        """Whether the board size is a parameter of the game (Go)."""
+        return self.sizes is not None
+
+    def shape(self, size: int = 9) -> tuple[int, int, int]:
+        """The feature shape ``(C, H, W)`` on a ``size`` board (the size only matters when ``sized``)."""
+        fs = self.feature_shape
+        return tuple(fs(size)) if callable(fs) else tuple(fs)  # type: ignore[return-value]
+
+    def actions(self, size: int = 9) -> int:
+        """The number of actions on a ``size`` board (the size only matters when ``sized``)."""
+        na = self.num_actions
+        return int(na(size)) if callable(na) else int(na)
+
+
+GAMES: dict[str, GameSpec] = {}
+"""The registry, by name: tictactoe, connect4, go, and whatever ``register_game`` adds."""
+
+
+def register_game(spec: GameSpec, *, replace: bool = False) -> GameSpec:
+    """Add a game to :data:`GAMES` (``ValueError`` if the name is taken, unless ``replace``)."""
+    if not isinstance(spec, GameSpec):
+        raise TypeError(f"register_game takes a GameSpec, got {type(spec).__name__}")
+    if spec.name in GAMES and not replace:
+        raise ValueError(f"game {spec.name!r} is already registered")
+    GAMES[spec.name] = spec
+    return spec
+
+
+def unregister_game(name: str) -> None:
+    """Remove a game from :data:`GAMES` (tests that register a toy game clean up with it)."""
+    game_spec(name)
+    del GAMES[name]
+
+
+def game_spec(name: str) -> GameSpec:
+    """The registry entry of ``name``; ``ValueError`` naming the known games when there is none."""
+    spec = GAMES.get(name) if isinstance(name, str) else None
+    if spec is None:
+        raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+    return spec
+
+
+def resolve(ref: str) -> Any:
+    """The object a ``"module:attr"`` string names (imported now, so the caller's layer decides)."""
+    module, sep, attr = ref.partition(":")
+    if not sep or not module or not attr:
+        raise ValueError(f"expected 'module:attr', got {ref!r}")
+    obj: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def make_game(
+    name: str,
+    size: int = 9,
+    komi: float | None = None,
+    rules: str = "chinese",
+    max_moves: int | None = None,
+) -> Any:
+    """A fresh game by registry name: ``tictactoe``, ``connect4``, ``go`` (``size``, ``komi``,
+    ``rules``; ``max_moves`` caps Go games, None keeps ``GoGame``'s default) or a registered one."""
+    spec = game_spec(name)
+    if spec.sizes is not None:
+        low, high = spec.sizes
+        if not low <= size <= high:
+            raise ValueError(f"{spec.title or name} board size must be {low} to {high}, got {size}")
+    return spec.make(size=size, komi=komi, rules=rules, max_moves=max_moves)
 
 
 def symmetries(name: str, size: int = 9) -> list[tuple[int, bool, np.ndarray]]:
@@ -278,24 +375,78 @@ def symmetries(name: str, size: int = 9) -> list[tuple[int, bool, np.ndarray]]:
 
     Transform ``t`` maps feature planes by ``np.rot90(np.flip(x, -1) if flip else x, k, (-2, -1))``
     and action ``a`` to ``action_perm[a]``. Go and tic-tac-toe have the 8 of the square;
-    Connect Four only the mirror (gravity fixes up and down). The identity comes first.
+    Connect Four only the mirror (gravity fixes up and down); a game registered without
+    symmetries only the identity. The identity comes first.
     """
-    if name == "connect4":
-        return [(0, False, np.arange(7)), (0, True, np.arange(7)[::-1].copy())]
-    if name == "tictactoe":
-        n, extra = 3, 0
-    elif name == "go":
-        n, extra = size, 1
-    else:
-        raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
-    cells = np.arange(n * n).reshape(n, n)  # action r * n + c sits on feature cell (r, c)
+    spec = game_spec(name)
+    if spec.symmetries is None:
+        return [(0, False, np.arange(spec.actions(size)))]
+    return spec.symmetries(size)
+
+
+def square_symmetries(n: int, extra: int = 0) -> list[tuple[int, bool, np.ndarray]]:
+    """The 8 symmetries of an ``n x n`` board whose action ``r * n + c`` sits on feature cell
+    ``(r, c)``; the ``extra`` actions after the ``n * n`` cells (Go's pass) stay where they are."""
+    cells = np.arange(n * n).reshape(n, n)
     out = []
     for flip in (False, True):
         for k in range(4):
             moved = np.rot90(np.flip(cells, -1) if flip else cells, k, (-2, -1))
             perm = np.empty(n * n + extra, dtype=np.int64)
             perm[moved.reshape(-1)] = np.arange(n * n)  # the stone at cell moved[i] ends up at i
-            if extra:
-                perm[n * n] = n * n
+            perm[n * n :] = np.arange(n * n, n * n + extra)
             out.append((k, flip, perm))
     return out
+
+
+def mirror_symmetries(columns: int) -> list[tuple[int, bool, np.ndarray]]:
+    """The identity and the left-right mirror of a game whose actions are its columns."""
+    return [(0, False, np.arange(columns)), (0, True, np.arange(columns)[::-1].copy())]
+
+
+def _new_go(
+    size: int = 9, komi: float | None = None, rules: Rules | str = "chinese", max_moves: int | None = None
+) -> GoGame:
+    return GoGame(size=size, rules=rules, komi=komi, max_moves=max_moves)
+
+
+register_game(
+    GameSpec(
+        "tictactoe",
+        make=lambda **_: TicTacToe(),
+        feature_shape=(2, 3, 3),
+        num_actions=9,
+        symmetries=lambda size: square_symmetries(3),
+        opening_plies=2,
+        pettingzoo="pettingzoo.classic.tictactoe_v3:env",
+        gym_id="seigen/TicTacToe-v0",
+        solver="seigen.selfplay.solvers:tictactoe_move_values",
+    )
+)
+register_game(
+    GameSpec(
+        "connect4",
+        make=lambda **_: ConnectFour(),
+        feature_shape=(2, 6, 7),
+        num_actions=7,
+        symmetries=lambda size: mirror_symmetries(7),
+        opening_plies=2,
+        pettingzoo="pettingzoo.classic.connect_four_v3:env",
+        gym_id="seigen/ConnectFour-v0",
+        solver="seigen.selfplay.solvers:connect4_move_values",
+    )
+)
+register_game(
+    GameSpec(
+        "go",
+        make=_new_go,
+        feature_shape=lambda n: (N_PLANES, n, n),
+        num_actions=lambda n: n * n + 1,
+        sizes=(2, 25),
+        symmetries=lambda n: square_symmetries(n, extra=1),
+        opening_plies=4,
+        pettingzoo="seigen.envs.go_env:env",
+        gym_id="seigen/Go-v0",
+        title="Go",
+    )
+)

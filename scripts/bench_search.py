@@ -54,7 +54,8 @@ TIMINGS = ("select", "evaluate", "backup")
 
 @dataclass(frozen=True)
 class GameSpec:
-    """A benchmark game: how seigen builds it and what OpenSpiel calls it."""
+    """A benchmark game: which game of the registry (``seigen.engine.games.GAMES``) it is and
+    what OpenSpiel calls it."""
 
     name: str
     """The --game name."""
@@ -66,10 +67,14 @@ class GameSpec:
     """Default evaluator (the issue's goal figure for this game)."""
     pass_action: int | None = None
     """An action the random games never play while another is legal (Go's pass: two would end the game)."""
+    game: str | None = None
+    """The registry name of the game (None: ``name``)."""
+    size: int = 9
+    """The board size (games with one board ignore it)."""
 
 
 GAMES = {
-    "go9": GameSpec("go9", None, 8, "uniform", pass_action=81),
+    "go9": GameSpec("go9", None, 8, "uniform", pass_action=81, game="go", size=9),
     "connect4": GameSpec("connect4", "connect_four", 6, "rollout"),  # a win needs 7 moves
     "tictactoe": GameSpec("tictactoe", "tic_tac_toe", 4, "rollout"),  # a win needs 5 moves
 }
@@ -84,15 +89,12 @@ GOALS = (
 
 def make_game(name: str) -> Any:
     """A fresh seigen game object for a --game name."""
-    from seigen.engine.games import ConnectFour, GoGame, TicTacToe
+    from seigen.engine.games import make_game as new_game
 
-    if name == "go9":
-        return GoGame(size=9)
-    if name == "connect4":
-        return ConnectFour()
-    if name == "tictactoe":
-        return TicTacToe()
-    raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+    if name not in GAMES:
+        raise ValueError(f"unknown game {name!r}; expected one of {', '.join(GAMES)}")
+    spec = GAMES[name]
+    return new_game(spec.game or spec.name, size=spec.size)
 
 
 def make_evaluator(name: str) -> Any:

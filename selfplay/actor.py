@@ -79,10 +79,8 @@ def search_config(cfg: Any, seed: int) -> SearchConfig:
 
 
 def new_game(cfg: Any) -> Any:
-    game = make_game(cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules)
-    if isinstance(game, GoGame) and cfg.max_moves:
-        game = GoGame(game.board, max_moves=cfg.max_moves)
-    return game
+    """A fresh game of ``cfg.game`` with the config's size, komi, rules and move cap (0: the game's default)."""
+    return make_game(cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules, max_moves=cfg.max_moves or None)
 
 
 class SelfPlay:

@@ -42,6 +42,7 @@ from typing import Any
 from seigen.engine.arena import OPENING_PLIES, play_match
 from seigen.engine.devices import resolve_device
 from seigen.engine.files import append_jsonl, read_jsonl
+from seigen.engine.games import GAMES
 from seigen.engine.ratings import EloLadder, head_to_head, ladder_from_rows, upgrade_rows
 
 __all__ = [
@@ -82,7 +83,7 @@ def player_name(meta: dict[str, Any]) -> str:
 def _game_settings(meta: dict[str, Any]) -> dict[str, Any]:
     game = dict(meta.get("game") or {})
     name = game.get("name")
-    if name not in ("tictactoe", "connect4", "go"):
+    if name not in GAMES:
         raise ValueError(f"{meta.get('path', 'the checkpoint')}: unknown game {name!r} in its metadata")
     return {
         "game_name": name,
