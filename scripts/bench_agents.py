@@ -117,6 +117,7 @@ def run_bench(cfg: BenchAgentsConfig, show_progress: bool = True) -> tuple[list[
 def main(cfg: BenchAgentsConfig) -> int:
     from rich.table import Table
 
+    from seigen.engine.ratings import format_result
     from seigen.scripts.bench_board import stdout_console
 
     try:
@@ -138,7 +139,7 @@ def main(cfg: BenchAgentsConfig) -> int:
             r["a"],
             r["b"],
             r["wdl"],
-            f"{r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}]",
+            format_result(r, wdl=False),
             f"{r['elo']:+.0f} [{r['elo_low']:+.0f}, {r['elo_high']:+.0f}]",
         )
     console = stdout_console()
