@@ -3,6 +3,8 @@ lock-step matches of native games (``seigen.engine.arena.play_match``)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,18 @@ def test_a_gtp_agent_replays_only_new_moves_and_resyncs_on_a_new_game():
     other = GoGame(Board(5, komi=0.5))
     agent.select([other])
     assert sent == ["komi 0.5", "clear_board", "genmove black"]
+
+
+def test_bench_agents_rates_seigens_go_players_and_a_gtp_engine(gnugo_path, capsys):
+    from seigen.scripts.cli import main
+
+    gnugo = f"gtp:{gnugo_path} --mode gtp --level 0 --chinese-rules"
+    argv = ["bench", "agents", "--players", "mcts-16", "rollout-100", gnugo, "random"]
+    assert main([*argv, "--game", "go", "--size", "5", "--games", "2", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    pairs = [r for r in rows if "a" in r]
+    assert len(pairs) == 6 and all(r["games"] == 2 for r in pairs)
+    assert {r["player"] for r in rows if "player" in r} == {"mcts-16", "rollout-100", "gtp:gnugo", "random"}
+    # Go players refuse other games, by name
+    assert main(["bench", "agents", "--players", "mcts-16", "random", "--game", "connect4"]) == 2
+    assert "mcts-16 plays Go only" in capsys.readouterr().err
