@@ -21,6 +21,8 @@ normalise by the statistics of the whole batch, or the gradient is not that of o
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,10 +108,20 @@ class _AllReduceSum(torch.autograd.Function):
         return out
 
 
-@torch.compiler.disable  # a collective inside an autograd.Function: run it eagerly, between graphs
+def _sum(tensor: torch.Tensor) -> torch.Tensor:
+    return _AllReduceSum.apply(tensor)
+
+
+@functools.cache
+def _sum_eagerly() -> Callable[[torch.Tensor], torch.Tensor]:
+    # a collective inside an autograd.Function runs eagerly, between compiled graphs; made on
+    # first use, since torch.compiler.disable imports torch._dynamo (seconds at every start)
+    return torch.compiler.disable(_sum)
+
+
 def sum_over_ranks(tensor: torch.Tensor) -> torch.Tensor:
     """The sum of ``tensor`` over the ranks of the default process group, differentiable."""
-    return _AllReduceSum.apply(tensor)
+    return _sum_eagerly()(tensor)
 
 
 def _distributed() -> bool:

@@ -75,7 +75,7 @@ BUDGETS: dict[str, Budget] = {
     "demo": Budget("--bench-seconds 0.2"),
     "": Budget(),  # seigen --help
 }
-GO_SELFPLAY = "--games-in-flight 8 --max-moves 10"  # 9x9 games short enough to finish in the budget
+GO_SELFPLAY = "--games-in-flight 8 --max-moves 10 --max-minutes 0.25"  # 9x9 games that finish in the budget, start-up included
 RAY_SELFPLAY = "--max-minutes 0.3"  # Ray's workers start within the budget: time for an evaluation too
 
 
