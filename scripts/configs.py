@@ -26,12 +26,14 @@ def _check_size(size: int) -> None:
 
 @dataclass(frozen=True)
 class BenchBoardConfig:
-    """Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).
+    """Playouts per second on one core: seigen's light and heavy playouts against PettingZoo's Go (pure Python).
 
     One unit of work is one light playout from the empty board: uniform random legal
     moves that never fill the mover's own single-point eye, simple ko, no suicide,
-    until two passes in a row or 3*N*N moves, then area scoring. Each implementation
-    runs for --seconds, --repeats times, and the median is reported with the ratio.
+    until two passes in a row or 3*N*N moves, then area scoring; or, for seigen-heavy,
+    one heavy playout (save from atari, capture, 3x3 shapes, self-atari filter) with the
+    same end and scoring. Each implementation runs for --seconds, --repeats times, and
+    the median is reported with the ratios (seigen/pettingzoo, seigen-heavy/seigen).
     """
 
     size: int = 9
@@ -41,9 +43,9 @@ class BenchBoardConfig:
     repeats: int = 3
     """Timed repeats per implementation; the median is reported."""
     json: bool = False
-    """Print one JSON object per line (one per implementation, then the ratio) instead of a table."""
+    """Print one JSON object per line (one per implementation, then the ratios) instead of a table."""
     peer: bool = True
-    """Also run the peer (PettingZoo's go_base); --no-peer measures seigen only."""
+    """Also run the peer (PettingZoo's go_base); --no-peer measures seigen (light and heavy) only."""
     seed: int = 0
     """Seed of the random playouts (both implementations)."""
 
