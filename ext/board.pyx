@@ -784,30 +784,38 @@ cdef int _libs_after(const GoBoard* b, int loc, int pla, int target, int limit) 
     return n
 
 
-cdef inline bint _big_self_atari(const GoBoard* b, int loc, int pla, int max_stones) noexcept nogil:
-    """Would ``pla`` at legal ``loc`` leave its chain there with one liberty and more
-    than ``max_stones`` stones? (Captures count as liberties.)"""
-    cdef int s = b.stride, n_empty = 0, size = 1, d, j, a, k = 0
+cdef bint _joined_self_atari(const GoBoard* b, int loc, int pla, int max_stones) noexcept nogil:
+    """``_big_self_atari`` past its quick test: the size of the chain, then its liberties."""
+    cdef int size = 1, d, j, a, k = 0
     cdef int heads[4]
     cdef int dirs[4]
     _neighbour_offsets(b, dirs)
     for d in range(4):
         a = loc + dirs[d]
-        if b.color[a] == EMPTY:
-            n_empty += 1
-        elif b.color[a] == pla:
+        if b.color[a] == pla:
             j = k
             k = _add_point(heads, k, b.head[a])
             if k != j:
                 size += b.csize[b.head[a]]
-    if n_empty >= 2 or size <= max_stones:
+    if size <= max_stones:
         return False
     return _libs_after(b, loc, pla, 0, 2) < 2
 
 
+cdef inline bint _big_self_atari(const GoBoard* b, int loc, int pla, int max_stones) noexcept nogil:
+    """Would ``pla`` at legal ``loc`` leave its chain there with one liberty and more
+    than ``max_stones`` stones? (Captures count as liberties.)"""
+    cdef int s = b.stride
+    if ((b.color[loc - s] == EMPTY) + (b.color[loc - 1] == EMPTY) + (b.color[loc + 1] == EMPTY)
+            + (b.color[loc + s] == EMPTY)) >= 2:
+        return False  # two liberties at least
+    return _joined_self_atari(b, loc, pla, max_stones)
+
+
 cdef inline bint _refused(const GoBoard* b, int loc, int pla, const PolicyParams* pol, uint64_t* rng) noexcept nogil:
     """The self-atari filter: a big self-atari, refused with probability ``self_atari_reject``."""
-    return _big_self_atari(b, loc, pla, pol.self_atari_stones) and _chance(rng, pol.self_atari_reject)
+    return (pol.self_atari_reject > 0.0 and _big_self_atari(b, loc, pla, pol.self_atari_stones)
+            and _chance(rng, pol.self_atari_reject))
 
 
 cdef inline bint _may_play(const GoBoard* b, int loc, int pla) noexcept nogil:
@@ -1006,7 +1014,7 @@ cdef class PlayoutPolicy:
       liberty, or capture a neighbouring chain in atari -- when that leaves them at
       least two liberties (an escape to one liberty, as in a ladder, is not played);
     * ``capture`` (0.9): capture a chain in atari at or next to the last move (its 3x3
-      neighbourhood); when there is none, ``capture_any`` (0.5) of the time, one in
+      neighbourhood); when there is none, ``capture_any`` (0.1) of the time, one in
       atari anywhere on the board (one scan of the empty points);
     * ``pattern`` (0.9): play a 3x3 shape (``seigen.ext.patterns``: hane, cuts, edge
       shapes) on one of the 8 points around the last move;
@@ -1018,7 +1026,7 @@ cdef class PlayoutPolicy:
     possible. Setting a probability to 0 switches its rule off (for ablations).
     """
 
-    def __init__(self, *, double save=0.9, double capture=0.9, double capture_any=0.5,
+    def __init__(self, *, double save=0.9, double capture=0.9, double capture_any=0.1,
                  double pattern=0.9, double self_atari_reject=0.9, int self_atari_stones=2):
         for name, p in (("save", save), ("capture", capture), ("capture_any", capture_any),
                         ("pattern", pattern), ("self_atari_reject", self_atari_reject)):

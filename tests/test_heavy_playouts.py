@@ -14,6 +14,7 @@ from seigen.engine.board import PlayoutPolicy
 from seigen.ext import board as cb
 from seigen.ext import patterns as pt
 from seigen.ext.tree import NativeGame, Trees
+from seigen.scripts.playout_strength import match
 
 PASS_LOC = 1
 ONLY = dict(save=0.0, capture=0.0, capture_any=0.0, pattern=0.0, self_atari_reject=0.0)  # every rule off
@@ -315,12 +316,14 @@ def test_playouts_are_legal_games_that_end_and_score_alike(size, seed, data):
         scores = board.playouts(3, seed, kind)
         assert scores[0] == end.score()  # the recorded playout is the first one, scored alike
         np.testing.assert_array_equal(scores, board.playouts(3, seed, kind))  # same seed, same playouts
-        if end.is_over:  # the passes were forced: only illegal points, own eyes and refused self-ataris
+        if end.is_over:  # each pass was forced: only illegal points, own eyes and refused self-ataris
             limit = None if kind == "light" else cb.playout_policy(kind).as_dict()["self_atari_stones"]
-            for colour in ("black", "white"):
-                for index in end.sensible_moves(colour).tolist():
+            before = end.copy()
+            for _ in range(2):
+                before.undo()  # the position the passer faced (a ko ban included)
+                for index in before.sensible_moves().tolist():
                     assert limit is not None
-                    size_after, libs_after = _chain_after(end, index, colour)
+                    size_after, libs_after = _chain_after(before, index, before.to_play)
                     assert libs_after == 1 and size_after > limit
 
 
@@ -379,3 +382,12 @@ def test_flat_mc_and_tree_rollouts_take_the_kind():
     trees.start(np.array([4], dtype=np.int32))
     assert trees.select(1, feats, masks, values, 8) == (1, 0)
     assert -1.0 <= values[0] <= 1.0
+
+
+# ---------------------------------------------------------------- strength
+def test_flat_mc_with_heavy_playouts_beats_light_at_equal_playouts():
+    """A small 9x9 match (200 playouts a move, colours alternated, no AMAF blend): heavy
+    playouts evaluate better, the 95% Wilson bound of their score above 1/2. The games
+    are deterministic; ``python -m seigen.scripts.playout_strength`` plays longer matches."""
+    result = match(size=9, playouts=200, games=20, kind="heavy", against="light", seed=0)
+    assert result["wilson_low"] > 0.5, result
