@@ -670,6 +670,19 @@ cdef inline int _code3(const GoBoard* b, int p) noexcept nogil:
             | (b.color[p + s + 1] << 14))
 
 
+cdef inline void _around(const GoBoard* b, int* out) noexcept nogil:
+    """The offsets of the 8 points around a point, in neighbourhood-code order."""
+    cdef int s = b.stride
+    out[0] = -s - 1
+    out[1] = -s
+    out[2] = -s + 1
+    out[3] = -1
+    out[4] = 1
+    out[5] = s - 1
+    out[6] = s
+    out[7] = s + 1
+
+
 cdef inline bint _pattern_at(const GoBoard* b, int p) noexcept nogil:
     cdef int code = _code3(b, p)
     return (PAT3[code >> 3] >> (code & 7)) & 1
@@ -865,18 +878,11 @@ cdef int _save_moves(const GoBoard* b, int last, int pla, int* out) noexcept nog
 cdef int _capture_moves(const GoBoard* b, int last, int pla, const PolicyParams* pol, uint64_t* rng,
                         int* out) noexcept nogil:
     """Rule 2: liberties of opponent chains in atari at ``last`` or on its 8 neighbours."""
-    cdef int s = b.stride, n = 0, k, a, lib
+    cdef int n = 0, k, a, lib
     cdef int opp = 3 - pla
     cdef int around[9]
-    around[0] = 0
-    around[1] = -s - 1
-    around[2] = -s
-    around[3] = -s + 1
-    around[4] = -1
-    around[5] = 1
-    around[6] = s - 1
-    around[7] = s
-    around[8] = s + 1
+    _around(b, around)
+    around[8] = 0  # and the last move's own chain
     for k in range(9):
         a = last + around[k]
         if b.color[a] == opp and b.libs[b.head[a]] == 1:
@@ -907,16 +913,9 @@ cdef int _capture_anywhere(GoBoard* b, int pla, const PolicyParams* pol, uint64_
 cdef int _pattern_moves(const GoBoard* b, int last, int pla, const PolicyParams* pol, uint64_t* rng,
                         int* out) noexcept nogil:
     """Rule 3: the empty points around ``last`` whose 3x3 neighbourhood is a shape."""
-    cdef int s = b.stride, n = 0, k, p
+    cdef int n = 0, k, p
     cdef int around[8]
-    around[0] = -s - 1
-    around[1] = -s
-    around[2] = -s + 1
-    around[3] = -1
-    around[4] = 1
-    around[5] = s - 1
-    around[6] = s
-    around[7] = s + 1
+    _around(b, around)
     for k in range(8):
         p = last + around[k]
         if (b.color[p] == EMPTY and _pattern_at(b, p) and _playout_ok(b, p, pla)
