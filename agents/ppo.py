@@ -22,46 +22,37 @@ The algorithm, read top to bottom in ``_loop`` (the rollout) and ``ActorCritic.u
    one minibatch without clipping: the ratio is then 1 and the surrogate's gradient is
    exactly A2C's ``advantage * grad log pi`` (a test checks it).
 
-Networks (:class:`ActorCriticNet`): the Nature CNN trunk shared by both heads for Atari
-frames; MLPs for vectors (one each, evaluated together by :class:`TwinMLP`, or one shared
-trunk); optionally 3x3 convolutions over board observations (``conv``); orthogonal
-initialisation (gain sqrt(2), policy head 0.01, value head 1), as CleanRL and SB3 do. Observation
-normalisation (running mean and std, kept in the checkpoint) and reward scaling by the
-running std of the discounted return are options.
+Networks (:class:`~seigen.agents.ppo_nets.ActorCriticNet`) and the action distributions
+are in ``ppo_nets``. Observation normalisation (running mean and std, kept in the
+checkpoint) and reward scaling by the running std of the discounted return are options.
 
-Board games train by **self-play**: each env's opponent is drawn at every reset from an
-``OpponentPool``: the current policy with probability ``latest_prob``, else one of the
-last ``pool_size`` snapshots. Every ``snapshot_every`` steps a snapshot joins the pool and
-is rated in matches against the random player and the previous snapshot, on an Elo
-ladder anchored at random = 0 (``RUN_DIR/snapshots.jsonl``).
+Board games train by **self-play** against a pool of the policy's past snapshots, each
+rated on an Elo ladder as it joins (``ppo_selfplay``).
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numba
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from seigen.agents.dqn_config import BOARD_GAMES
-from seigen.agents.nets import is_image
 from seigen.agents.ppo_config import ACConfig, resolve
+from seigen.agents.ppo_nets import action_spec, build_net
 from seigen.agents.runs import CheckpointError, RunDir, pick_device, read_run_config, torch_threads
-from seigen.engine.files import append_jsonl, read_jsonl
-from seigen.engine.ratings import ladder_from_rows, upgrade_rows
 from seigen.envs.make import action_masks, episode_stats
 
-MASKED = -1e9  # the logit of an illegal action: probability exactly 0 after the softmax
+if TYPE_CHECKING:
+    from seigen.agents.ppo_selfplay import SelfPlay
+
 KIND = "actor_critic"
 
 
@@ -123,36 +114,6 @@ def value_loss(
     return loss.mean()
 
 
-def masked_log_softmax(logits: torch.Tensor, masks: torch.Tensor | None) -> torch.Tensor:
-    """Log-probabilities with the illegal actions (mask False) at ``MASKED`` before the softmax."""
-    if masks is not None:
-        logits = logits.masked_fill(~masks, MASKED)
-    return F.log_softmax(logits, dim=-1)
-
-
-def categorical_sample(logp: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """One action per row of log-probabilities (Gumbel-max; an action of probability 0 never wins)."""
-    u = torch.rand(logp.shape, device=logp.device, generator=generator).clamp_(1e-20, 1.0)
-    return torch.argmax(logp - torch.log(-torch.log(u)), dim=-1)
-
-
-def categorical_entropy(logp: torch.Tensor) -> torch.Tensor:
-    return -(logp.exp() * logp).sum(-1)
-
-
-LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-
-
-def gaussian_log_prob(actions: torch.Tensor, mean: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
-    """Log-density of a diagonal Gaussian, summed over the action's dimensions."""
-    z = (actions - mean) * torch.exp(-log_std)
-    return (-0.5 * z * z - log_std - LOG_SQRT_2PI).sum(-1)
-
-
-def gaussian_entropy(log_std: torch.Tensor, batch: int) -> torch.Tensor:
-    return (0.5 + LOG_SQRT_2PI + log_std).sum(-1).expand(batch)
-
-
 def explained_variance(pred: np.ndarray, target: np.ndarray) -> float:
     """1 - Var(target - pred) / Var(target): 1 is a perfect value function, 0 no better than a constant."""
     var = np.var(target)
@@ -186,216 +147,6 @@ class RunningMeanStd:
         self.mean = np.asarray(state["mean"], np.float64)
         self.var = np.asarray(state["var"], np.float64)
         self.count = float(state["count"])
-
-
-# ============================================================================ the network
-
-
-def layer_init(layer: nn.Module, std: float = math.sqrt(2), bias: float = 0.0) -> nn.Module:
-    nn.init.orthogonal_(layer.weight, std)
-    nn.init.constant_(layer.bias, bias)
-    return layer
-
-
-def _mlp(width: int, hidden: Sequence[int], activation: str) -> tuple[nn.Sequential, int]:
-    act = {"tanh": nn.Tanh, "relu": nn.ReLU}[activation]
-    layers: list[nn.Module] = [nn.Flatten()]
-    for h in hidden:
-        layers += [layer_init(nn.Linear(width, h)), act()]
-        width = h
-    return nn.Sequential(*layers), width
-
-
-class TwinMLP(nn.Module):
-    """The policy's and the value's MLPs (same widths, separate weights) evaluated together:
-    one batched matrix product per layer for both, half the kernel launches of two MLPs.
-    Each tower is initialised as its own ``nn.Linear`` stack would be by ``layer_init``."""
-
-    def __init__(self, width: int, hidden: Sequence[int], activation: str) -> None:
-        super().__init__()
-        self.act = {"tanh": torch.tanh, "relu": torch.relu}[activation]
-        self.weights = nn.ParameterList()
-        self.biases = nn.ParameterList()
-        for h in hidden:
-            w = torch.empty(2, width, h)
-            for k in range(2):
-                lin = torch.empty(h, width)
-                nn.init.orthogonal_(lin, math.sqrt(2))
-                w[k] = lin.T
-            self.weights.append(nn.Parameter(w))
-            self.biases.append(nn.Parameter(torch.zeros(2, 1, h)))
-            width = h
-        self.width = width
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = x.unsqueeze(0).expand(2, *x.shape)
-        for w, b in zip(self.weights, self.biases, strict=True):
-            h = self.act(torch.baddbmm(b, h, w))
-        return h[0], h[1]
-
-
-class ActorCriticNet(nn.Module):
-    """Policy output (logits ``[B, A]`` or the Gaussian's mean ``[B, D]``) and value ``[B]``.
-
-    ``action``: ``{"type": "discrete", "n": A}`` or ``{"type": "box", "shape": [D], ...}``.
-    """
-
-    def __init__(
-        self,
-        obs_shape: Sequence[int],
-        action: dict[str, Any],
-        *,
-        hidden: Sequence[int] = (64, 64),
-        activation: str = "tanh",
-        share_trunk: bool = False,
-        log_std_init: float = 0.0,
-        conv: Sequence[int] = (),
-    ) -> None:
-        super().__init__()
-        self.obs_shape = tuple(int(x) for x in obs_shape)
-        self.continuous = action["type"] == "box"
-        out = int(math.prod(action["shape"])) if self.continuous else int(action["n"])
-        self.image = is_image(self.obs_shape)
-        self.board = bool(conv) and len(self.obs_shape) == 3 and not self.image
-        if self.board:  # a board, channels last (PettingZoo's layout): 3x3 convolutions, shared by both heads
-            h, w, c = self.obs_shape
-            layers: list[nn.Module] = []
-            for channels in conv:
-                layers += [layer_init(nn.Conv2d(c, channels, 3, padding=1)), nn.ReLU()]
-                c = channels
-            width = hidden[-1] if hidden else 256
-            layers += [nn.Flatten(), layer_init(nn.Linear(c * h * w, width)), nn.ReLU()]
-            self.trunk = nn.Sequential(*layers)
-            self.bodies = None
-        elif self.image:  # the Nature CNN (CleanRL's ppo_atari)
-            c, h, w = self.obs_shape
-            conv = nn.Sequential(
-                layer_init(nn.Conv2d(c, 32, 8, stride=4)),
-                nn.ReLU(),
-                layer_init(nn.Conv2d(32, 64, 4, stride=2)),
-                nn.ReLU(),
-                layer_init(nn.Conv2d(64, 64, 3, stride=1)),
-                nn.ReLU(),
-                nn.Flatten(),
-            )
-            with torch.no_grad():
-                flat = conv(torch.zeros(1, c, h, w)).shape[1]
-            width = hidden[-1] if hidden else 512
-            self.trunk = nn.Sequential(conv, layer_init(nn.Linear(flat, width)), nn.ReLU())
-            self.bodies = None
-        elif share_trunk:
-            self.trunk, width = _mlp(math.prod(self.obs_shape), hidden, activation)
-            self.bodies = None
-        else:
-            self.trunk = nn.Flatten()
-            self.bodies = TwinMLP(math.prod(self.obs_shape), hidden, activation)
-            width = self.bodies.width
-        self.actor = layer_init(nn.Linear(width, out), std=0.01)
-        self.critic = layer_init(nn.Linear(width, 1), std=1.0)
-        self.log_std = nn.Parameter(torch.full((out,), float(log_std_init))) if self.continuous else None
-
-    def _features(self, obs: torch.Tensor) -> torch.Tensor:
-        x = obs.float()
-        if self.image:
-            x = x / 255.0
-        elif self.board:
-            x = x.permute(0, 3, 1, 2)
-        return self.trunk(x)
-
-    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self._features(obs)
-        if self.bodies is None:
-            return self.actor(h), self.critic(h).squeeze(-1)
-        a, c = self.bodies(h)
-        return self.actor(a), self.critic(c).squeeze(-1)
-
-    def value(self, obs: torch.Tensor) -> torch.Tensor:
-        h = self._features(obs)
-        return self.critic(h if self.bodies is None else self.bodies(h)[1]).squeeze(-1)
-
-    def act(
-        self,
-        obs: torch.Tensor,
-        masks: torch.Tensor | None = None,
-        deterministic: bool = False,
-        generator: torch.Generator | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Actions, their log-probabilities and the values of a batch of observations."""
-        out, value = self(obs)
-        if self.continuous:
-            if deterministic:
-                actions = out
-            else:
-                noise = torch.randn(out.shape, device=out.device, generator=generator)
-                actions = out + noise * self.log_std.exp()
-            return actions, gaussian_log_prob(actions, out, self.log_std), value
-        logp = masked_log_softmax(out, masks)
-        actions = logp.argmax(-1) if deterministic else categorical_sample(logp, generator)
-        return actions, logp.gather(-1, actions[:, None]).squeeze(-1), value
-
-    def evaluate(
-        self, obs: torch.Tensor, actions: torch.Tensor, masks: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Log-probabilities and entropies of ``actions``, and the values, for the update."""
-        out, value = self(obs)
-        if self.continuous:
-            return (
-                gaussian_log_prob(actions, out, self.log_std),
-                gaussian_entropy(self.log_std, len(out)),
-                value,
-            )
-        logp = masked_log_softmax(out, masks)
-        return logp.gather(-1, actions.long()[:, None]).squeeze(-1), categorical_entropy(logp), value
-
-
-def action_spec(space: gym.Space) -> dict[str, Any]:
-    """The checkpointed description of an action space (Discrete or Box)."""
-    if isinstance(space, gym.spaces.Discrete):
-        return {"type": "discrete", "n": int(space.n)}
-    if isinstance(space, gym.spaces.Box):
-        return {
-            "type": "box",
-            "shape": list(space.shape),
-            "low": np.asarray(space.low, np.float32).reshape(-1).tolist(),
-            "high": np.asarray(space.high, np.float32).reshape(-1).tolist(),
-        }
-    raise ValueError(f"actor-critic agents take Discrete or Box actions, not {space}")
-
-
-def build_net(cfg: ACConfig, obs_shape: Sequence[int], action: dict[str, Any]) -> ActorCriticNet:
-    return ActorCriticNet(
-        obs_shape,
-        action,
-        hidden=cfg.hidden or (64, 64),
-        activation=cfg.activation or "tanh",
-        share_trunk=bool(cfg.share_trunk),
-        log_std_init=cfg.log_std_init or 0.0,
-        conv=cfg.conv or (),
-    )
-
-
-# ============================================================================ the opponents
-
-
-class PolicyOpponent:
-    """A policy as a board-game opponent: ``obs_dict -> action``, sampled within the mask.
-
-    ``frozen``: a copy of the net on the CPU (a snapshot); else the live net, so the
-    opponent improves with the learner."""
-
-    def __init__(self, net: ActorCriticNet, seed: int, frozen: bool = True, name: str = "latest") -> None:
-        self.net = copy.deepcopy(net).cpu().eval() if frozen else net
-        self.name = name
-        self.generator = torch.Generator().manual_seed(int(seed))
-
-    @torch.inference_mode()
-    def __call__(self, obs: dict[str, np.ndarray]) -> int:
-        device = next(self.net.parameters()).device
-        x = torch.as_tensor(np.asarray(obs["observation"])[None], device=device)
-        mask = torch.as_tensor(np.asarray(obs["action_mask"])[None], device=device).bool()
-        logits, _ = self.net(x)
-        logp = masked_log_softmax(logits.cpu(), mask.cpu())
-        return int(categorical_sample(logp, self.generator)[0])
 
 
 # ============================================================================ the learner
@@ -631,6 +382,7 @@ def train(cfg: ACConfig, on_episode: Callable[[int, float], None] | None = None)
 def _train(
     cfg: ACConfig, device: torch.device, on_episode: Callable[[int, float], None] | None
 ) -> dict[str, Any]:
+    from seigen.agents.ppo_selfplay import SelfPlay
     from seigen.envs import OpponentPool
 
     board = cfg.env in BOARD_GAMES
@@ -773,82 +525,6 @@ def _loop(
         "recent_return": float(np.mean(recent)) if recent else None,
         "updates": agent.updates,
     }
-
-
-# ============================================================================ self-play
-
-
-class SelfPlay:
-    """The opponent pool of a board-game run and the rating of its snapshots.
-
-    The pool's ``latest`` is the live net; every ``snapshot_every`` steps a frozen copy
-    joins it and is rated (``rate``) against the random player and the previous snapshot;
-    the rows go to ``RUN_DIR/snapshots.jsonl`` and the ladder is rebuilt from them on resume.
-    """
-
-    def __init__(self, agent: ActorCritic, pool: Any, run: RunDir) -> None:
-        self.agent = agent
-        self.pool = pool
-        self.run = run
-        self.file = run.path / "snapshots.jsonl"
-        self.rows = upgrade_rows(read_jsonl(self.file))
-        self.ladder = ladder_from_rows(self.rows)
-        pool.latest = PolicyOpponent(agent.net, seed=agent.cfg.seed, frozen=False)
-        for i, state in enumerate(agent.snapshots[-pool.max_size :]):
-            net = build_net(agent.cfg, agent.obs_shape, agent.action)
-            net.load_state_dict(state["model"])
-            pool.add(PolicyOpponent(net, seed=agent.cfg.seed + i + 1, name=state["name"]))
-
-    def next_snapshot(self, cfg: ACConfig) -> int:
-        last = self.agent.snapshots[-1]["step"] if self.agent.snapshots else 0
-        return last + cfg.snapshot_every
-
-    def snapshot(self, cfg: ACConfig) -> dict[str, Any]:
-        """Freeze the current net into the pool and rate it; returns its row."""
-        from seigen.agents.agent import ActorCriticAgent, RandomAgent
-
-        agent = self.agent
-        name = f"step-{agent.step}"
-        me = ActorCriticAgent(agent, name=name)
-        row: dict[str, Any] = {"player": name, "step": agent.step, "vs": {}}
-        opponents: list[Any] = [RandomAgent(cfg.seed + agent.step)]
-        if agent.snapshots:
-            prev = agent.snapshots[-1]
-            net = build_net(cfg, agent.obs_shape, agent.action)
-            net.load_state_dict(prev["model"])
-            opponents.append(ActorCriticAgent(_Frozen(agent, net), name=prev["name"]))
-        for opp in opponents:
-            outcome = me.match(opp, cfg.snapshot_games, seed=cfg.seed + agent.step)
-            self.ladder.add_outcome(outcome)
-            row["vs"][opp.name] = outcome.summary()
-        rating = self.ladder.ratings().get(name, {})
-        row.update({k: rating.get(k) for k in ("elo", "elo_low", "elo_high")})
-        state = {"name": name, "step": agent.step, "model": copy.deepcopy(agent.net.state_dict())}
-        agent.snapshots = [*agent.snapshots, state][-cfg.pool_size :]
-        self.pool.add(PolicyOpponent(agent.net, seed=cfg.seed + agent.step, name=name))
-        self.rows.append(row)
-        append_jsonl(self.file, row)
-        vs = {k: v["win_rate"] for k, v in row["vs"].items()}
-        self.run.log(agent.step, snapshot=name, elo=row["elo"], **{f"win_rate/{k}": v for k, v in vs.items()})
-        return row
-
-
-class _Frozen:
-    """A past net in the shape ``ActorCriticAgent`` reads (an ``ActorCritic`` without optimizer)."""
-
-    def __init__(self, like: ActorCritic, net: ActorCriticNet) -> None:
-        self.cfg, self.obs_shape, self.action, self.device = (
-            like.cfg,
-            like.obs_shape,
-            like.action,
-            like.device,
-        )
-        self.net = net.to(like.device).eval()
-        self.obs_rms = like.obs_rms
-
-    prepare = ActorCritic.prepare
-    predict = ActorCritic.predict
-    env_actions = ActorCritic.env_actions
 
 
 # ============================================================================ evaluation and loading

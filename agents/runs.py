@@ -13,7 +13,10 @@
 Every file is written beside its target and renamed over it, so a crash at any moment
 leaves the previous complete checkpoint. Checkpoints load with
 ``torch.load(..., weights_only=True)``; a corrupt one is a ``CheckpointError`` that names
-the file.
+the file. This module is the one place that knows these names: ``checkpoint_steps``
+lists the step files, ``latest_checkpoint`` finds the newest (``latest`` first, the
+highest step as a fallback) and ``NewestCheckpoint`` follows it for the processes that
+reload the net when it changes (self-play actors, the inference server, the evaluator).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +38,9 @@ from seigen.engine.devices import resolve_device
 from seigen.engine.files import read_jsonl, write_atomic
 
 CHECKPOINT = re.compile(r"step-(\d+)\.pt$")
+"""The name of a checkpoint file; group 1 is its step."""
+POINTER = "latest"
+"""The file in ``checkpoints/`` that names the newest complete checkpoint."""
 
 
 class RunError(Exception):
@@ -62,18 +68,102 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return state
 
 
+def checkpoint_name(step: int) -> str:
+    """The file name of the checkpoint at ``step``: ``step-000050000.pt``."""
+    return f"step-{step:09d}.pt"
+
+
+def checkpoint_steps(directory: str | os.PathLike) -> list[tuple[int, Path]]:
+    """The ``step-N.pt`` files of ``directory`` (a run's ``checkpoints/``, or a self-play
+    run's ``nets/``) as ``(N, path)``, lowest step first; no directory, no files."""
+    return sorted(
+        (int(m.group(1)), p) for p in Path(directory).glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
+    )
+
+
+def read_pointer(checkpoints: str | os.PathLike) -> str | None:
+    """The checkpoint name ``checkpoints/latest`` holds; None when there is no pointer, it
+    cannot be read, or it is empty (torn while a non-atomic writer writes it)."""
+    try:
+        return (Path(checkpoints) / POINTER).read_text().strip() or None
+    except OSError:
+        return None
+
+
 def latest_checkpoint(run_dir: str | os.PathLike) -> Path | None:
     """The newest complete checkpoint of a run: the one ``latest`` names, else the highest step on disk."""
     checkpoints = Path(run_dir) / "checkpoints"
-    pointer = checkpoints / "latest"
-    if pointer.exists():
-        name = pointer.read_text().strip()  # empty or torn while a non-atomic writer writes it
-        if name and (checkpoints / name).is_file():
-            return checkpoints / name
-    found = sorted(
-        (int(m.group(1)), p) for p in checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
-    )
+    name = read_pointer(checkpoints)
+    if name and (checkpoints / name).is_file():
+        return checkpoints / name
+    found = checkpoint_steps(checkpoints)
     return found[-1][1] if found else None
+
+
+def checkpoints_newest_first(run_dir: str | os.PathLike) -> list[Path]:
+    """Every checkpoint of a run in the order to try them on resume: the one
+    :func:`latest_checkpoint` gives, then the others from the highest step down."""
+    ordered = [p for _, p in reversed(checkpoint_steps(Path(run_dir) / "checkpoints"))]
+    latest = latest_checkpoint(run_dir)
+    if latest is not None and latest in ordered:
+        ordered.remove(latest)
+        ordered.insert(0, latest)
+    return ordered
+
+
+class NewestCheckpoint:
+    """Follow a run's newest checkpoint (:func:`latest_checkpoint`) and load it each time it changes.
+
+    ::
+
+        follow = NewestCheckpoint(run_dir, load=load_net)
+        ...
+        loaded = follow.poll()  # None, or load(path) of a checkpoint new since the last one
+
+    ``name`` is the file name of the checkpoint in use (None before the first). ``poll``
+    looks at most once every ``every`` seconds; a checkpoint that does not load raises
+    ``load``'s error (``CheckpointError`` for a removed or damaged file) and ``name`` stays
+    as it was, so the next look tries it again.
+    """
+
+    def __init__(
+        self,
+        run_dir: str | os.PathLike,
+        load: Callable[[Path], Any] = load_checkpoint,
+        *,
+        every: float = 1.0,
+        name: str | None = None,
+    ) -> None:
+        self.run_dir = Path(run_dir)
+        self.load = load
+        self.every = every
+        self.name = name
+        self._looked = time.monotonic()
+
+    def current(self) -> Path | None:
+        """The newest checkpoint now (None when the run has none yet), taken as the one in use."""
+        path = latest_checkpoint(self.run_dir)
+        self.name = path.name if path is not None else None
+        self._looked = time.monotonic()
+        return path
+
+    def changed(self) -> Path | None:
+        """The newest checkpoint when it is not ``name`` (and ``every`` seconds have passed since the last look), else None."""
+        now = time.monotonic()
+        if now - self._looked < self.every:
+            return None
+        self._looked = now
+        path = latest_checkpoint(self.run_dir)
+        return path if path is not None and path.name != self.name else None
+
+    def poll(self) -> Any:
+        """``load(path)`` of the newest checkpoint when it changed (``name`` then names it), else None."""
+        path = self.changed()
+        if path is None:
+            return None
+        loaded = self.load(path)
+        self.name = path.name
+        return loaded
 
 
 @contextlib.contextmanager
@@ -177,10 +267,10 @@ class RunDir:
         """Write ``state`` (with ``step``) as ``step-N.pt``, point ``latest`` at it, drop old ones."""
         buffer = io.BytesIO()
         torch.save({**state, "step": int(step)}, buffer)
-        path = self.checkpoints / f"step-{step:09d}.pt"
+        path = self.checkpoints / checkpoint_name(step)
         write_atomic(path, buffer.getvalue())
-        write_atomic(self.checkpoints / "latest", (path.name + "\n").encode())
-        old = sorted(p for p in self.checkpoints.glob("step-*.pt") if p != path)
+        write_atomic(self.checkpoints / POINTER, (path.name + "\n").encode())
+        old = [p for _, p in checkpoint_steps(self.checkpoints) if p != path]
         for p in old[: max(0, len(old) - (self.keep - 1))]:
             p.unlink(missing_ok=True)
         return path

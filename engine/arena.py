@@ -2,11 +2,16 @@
 
 ::
 
-    outcome = play_match(net, RandomAgent(), "connect4", games=20, opening_moves=2)
+    outcome = play_match(net, RandomPlayer(), "connect4", games=20, opening_moves=2)
     outcome.wins, outcome.draws, outcome.losses, outcome.summary()
 
 An agent is anything with a ``name`` and ``select(games) -> moves`` (:class:`Agent`): one
 move for each of many games of the registry (``seigen.engine.games.GAMES``, by name).
+Every player is one: ``RandomPlayer`` (the Elo anchor) and ``SearchPlayer`` (any evaluator:
+rollouts, a net; ``MCTSPlayer`` and ``NetPlayer`` on Go) play every game, ``RolloutPlayer``
+plays Go (``seigen.engine.players``); ``GTPAgent`` wraps any GTP engine for Go
+(``seigen.engine.gtp_client``); the trained agents of ``seigen.agents.agent`` (AlphaZero
+nets, and DQN, PPO and A2C policies through their board observations) play their game.
 :func:`play_match` plays all its games in lock-step: at each ply every agent gets one
 batched ``select`` call over all the games where it is to move, so a net is evaluated in
 batches and a search runs many trees at once. Colours alternate (agent A moves first in

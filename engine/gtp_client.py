@@ -23,8 +23,9 @@ import subprocess
 import threading
 from collections.abc import Iterable, Sequence
 from types import TracebackType
+from typing import Any
 
-__all__ = ["GTPClient", "GTPEngineDied", "GTPError", "GTPProtocolError", "GTPTimeout"]
+__all__ = ["GTPAgent", "GTPClient", "GTPEngineDied", "GTPError", "GTPProtocolError", "GTPTimeout"]
 
 _EOF = None  # what the reader thread queues when the engine's stdout closes
 
@@ -287,3 +288,78 @@ class GTPClient:
     def __repr__(self) -> str:
         state = "running" if self.alive else "closed"
         return f"GTPClient({self.argv!r}, {state})"
+
+
+class GTPAgent:
+    """A GTP engine as an arena agent (``seigen.engine.arena.Agent``) for native Go games.
+
+    ``select(games)`` asks the engine for one move in each game, one after the other: the
+    engine is brought to the game's position first (``boardsize``, ``komi``,
+    ``clear_board`` and the game's moves with ``play``; only the new moves when the game
+    continues the one the engine holds), then ``genmove``. ``setup`` commands (e.g.
+    ``kgs-rules chinese``) are sent after each ``boardsize``; a ``?`` answer to them is
+    ignored, since they are optional GTP. The arena plays every game to its end, so a
+    resignation is played as a pass. Positions with setup stones (handicap) cannot be
+    sent and are a ``ValueError``; so is an answer that is not a move on the board.
+    ``engine``: the engine's command line, or a started ``GTPClient``.
+    """
+
+    def __init__(
+        self,
+        engine: Sequence[str] | GTPClient,
+        name: str | None = None,
+        *,
+        setup: Sequence[str] = (),
+        timeout: float | None = 60.0,
+    ) -> None:
+        self.client = engine if isinstance(engine, GTPClient) else GTPClient(engine, timeout=timeout)
+        self.name = name or self.client.argv[0].rsplit("/", 1)[-1]
+        self.setup = list(setup)
+        self._held: tuple[Any, ...] | None = None  # (size, komi) of the engine's game
+        self._moves: list[tuple[str, int]] = []
+
+    def _sync(self, board: Any) -> None:
+        """Bring the engine to ``board``'s position."""
+        if board.setup_black or board.setup_white:
+            raise ValueError(f"{self.name}: positions with setup stones cannot be sent over GTP")
+        held = (board.size, board.komi)
+        moves = list(board.moves)
+        if self._held != held or moves[: len(self._moves)] != self._moves:
+            if self._held is None or self._held[0] != board.size:
+                self.client.send(f"boardsize {board.size}")
+                for command in self.setup:
+                    with contextlib.suppress(GTPError):
+                        self.client.send(command)
+            self.client.send(f"komi {board.komi:g}")
+            self.client.send("clear_board")
+            self._held, self._moves = held, []
+        new = moves[len(self._moves) :]
+        self.client.send_many([f"play {color} {board.vertex(index)}" for color, index in new])
+        self._moves = moves
+
+    def select(self, games: Sequence[Any]) -> list[int]:
+        out = []
+        for game in games:
+            board = game.board
+            self._sync(board)
+            color = board.to_play
+            answer = self.client.send(f"genmove {color}").strip()
+            if answer.lower() == "resign":
+                move = board.pass_move
+            else:
+                try:
+                    move = board.parse_move(answer)
+                except ValueError as e:
+                    raise ValueError(f"{self.name} answered genmove with {answer!r}: {e}") from None
+            self._moves.append((color, move))
+            out.append(move)
+        return out
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> GTPAgent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,13 +1,16 @@
-"""Players that choose moves on a ``Board``: the GTP engine and the match runner use them.
+"""Players: they choose moves on a ``Board`` for the GTP engine and the analysis engine,
+and in native games for the arena (``select(games)``, ``seigen.engine.arena.Agent``).
 
-* ``RandomPlayer``: uniform over the sensible legal moves (no own-eye filling).
+* ``RandomPlayer``: uniform over the sensible legal moves on a Go board (no own-eye
+  filling); uniform over all legal moves in the arena, any game (the Elo anchor).
 * ``RolloutPlayer``: flat Monte Carlo at the root with C light playouts (UCB1 with an
   all-moves-as-first blend), on several threads: a genuine CPU player before any net.
-* ``MCTSPlayer``: the batched PUCT tree search (``seigen.engine.search``) with C light
-  playouts (or nothing: uniform) at the leaves, keeping its tree between moves.
-* ``NetPlayer``: the same search with a policy-value net at the leaves, given by the
-  caller (``seigen.agents.players.load_net_player(run_dir_or_checkpoint)`` loads a
-  trained one); it plays its net's board size only.
+* ``SearchPlayer``: the one search player, the batched PUCT tree search
+  (``seigen.engine.search``) with any evaluator at the leaves; in the arena it searches
+  many games at once, over GTP it keeps its tree between moves. ``MCTSPlayer`` is it with
+  C light playouts (or nothing: uniform) at the leaves; ``NetPlayer`` with a policy-value
+  net given by the caller (``seigen.agents.players.load_net_player(run_dir_or_checkpoint)``
+  loads a trained one), which plays its net's board size only.
 
 A player searches within ``SearchLimits`` (playouts and/or seconds) and returns a
 ``Decision``; ``analyze`` reports ``Analysis`` snapshots until told to stop, which is
@@ -18,14 +21,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from seigen.engine.board import Board, parse_color
+from seigen.engine.games import GoGame
+from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig, SearchResult, UniformEvaluator
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ class Decision:
 
 
 class Player:
-    """The interface: ``genmove`` decides, ``analyze`` streams snapshots (default: none).
+    """The interface: ``genmove`` decides, ``analyze`` streams snapshots (default: none),
+    ``select`` plays in the arena (``seigen.engine.arena.Agent``).
 
     ``board_size``: the only board size the player can play (None: any); the GTP engine
     refuses other sizes."""
@@ -104,6 +110,34 @@ class Player:
         """Drop whatever is kept between searches (a search tree, an evaluation cache), so
         the next search starts afresh (the analysis engine's ``clear_cache``)."""
 
+    def select(self, games: Sequence[Any]) -> list[int]:
+        """The arena's face: one move for each native Go game (``GoGame``), by ``genmove`` on
+        its board within the player's own limits. Where the player would resign it plays its
+        best candidate instead, so that arena games are played out and scored."""
+        moves = []
+        for game in games:
+            board = _go_board(game, self.name)
+            decision = self.genmove(board, board.to_play, SearchLimits())
+            moves.append(_played(decision, board))
+        return moves
+
+
+def _go_board(game: Any, who: str) -> Board:
+    """The ``Board`` of a native Go game; a ``ValueError`` for any other game."""
+    board = getattr(game, "board", None)
+    if not isinstance(board, Board):
+        raise ValueError(f"{who} plays Go only, not {type(game).__name__}")
+    return board
+
+
+def _played(decision: Decision, board: Board) -> int:
+    """The move of a decision; a resignation plays the best candidate (or passes)."""
+    if decision.move is not None:
+        return decision.move
+    if decision.analysis is not None and decision.analysis.moves:
+        return decision.analysis.moves[0].move
+    return board.pass_move
+
 
 def _as_mover(board: Board, color: str) -> Board:
     """``board`` with ``color`` to move (a copy when that changes the side to move)."""
@@ -119,11 +153,14 @@ def parse_color_name(color: str | int) -> str:
 
 
 class RandomPlayer(Player):
-    """Uniformly random among the legal moves that do not fill the mover's own eye; passes when none."""
+    """Random moves. On a Go board (``genmove``) uniformly random among the legal moves that
+    do not fill the mover's own eye, passing when none is left, so its games end; in the
+    arena (``select``) uniformly random among all legal moves of any game: the anchor of
+    every Elo ladder, rated 0."""
 
     name = "random"
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = 0) -> None:
         self.rng = np.random.default_rng(seed)
 
     def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
@@ -131,6 +168,9 @@ class RandomPlayer(Player):
         if moves.size == 0:
             return Decision(board.pass_move)
         return Decision(int(self.rng.choice(moves)))
+
+    def select(self, games: Sequence[Any]) -> list[int]:
+        return [int(self.rng.choice(g.legal_actions())) for g in games]
 
 
 @dataclass
@@ -334,51 +374,93 @@ class EyeAwareRollouts:
         return logits, np.asarray(rollout_values, dtype=np.float32)
 
 
-@dataclass
-class MCTSPlayer(Player):
-    """PUCT tree search over the Go game with C light playouts at the leaves.
+class SearchPlayer(Player):
+    """The search player: PUCT ``BatchedSearch`` with ``evaluator`` at the leaves (a net's
+    ``NetEvaluator``, rollouts, or anything with the evaluator interface), no noise.
 
-    ``evaluator``: ``rollout`` (the mean of ``rollouts`` light playouts, eye-filling and
-    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search).
-    The search scores finished games by Tromp-Taylor area, so it captures dead stones
-    before passing. The tree is kept between moves when the new position follows the
-    last one; searches run in chunks so that time limits, analysis reports and stop
-    requests are honoured. It resigns when the root win rate is below
-    ``resign_threshold`` after at least ``min_visits_to_resign`` simulations.
+    It has two faces over one set of search settings (``config``, a ``SearchConfig``):
+
+    * the arena's, ``select(games)``: a fresh search of each of many native games of any
+      registered game at once, ``visits`` simulations each, and the most visited move
+      (ties: the higher prior); ``act_game(game)`` for one game;
+    * GTP's, ``genmove``/``analyze``/``search`` on a Go ``Board``: the tree is kept
+      between moves when the new position follows the last one, the search runs in
+      chunks so that time limits, analysis reports and stop requests are honoured, and
+      the player resigns when the root win rate is below ``resign_threshold`` after at
+      least ``min_visits_to_resign`` simulations.
     """
 
-    visits: int = 1600
-    evaluator: str = "rollout"
-    rollouts: int = 1
-    leaves_per_tree: int = 8
-    c_puct: float = 1.25
-    resign_threshold: float = 0.05
-    min_visits_to_resign: int = 1000
-    seed: int = 0
-    name: str = field(default="mcts", init=False)
-
-    def __post_init__(self) -> None:
-        self._check_evaluator()
-        if self.visits < 1:
-            raise ValueError("visits must be at least 1")
-        self._search = None
+    def __init__(
+        self,
+        evaluator: Any = None,
+        visits: int = 100,
+        *,
+        c_puct: float = 1.25,
+        fpu_reduction: float = 0.25,
+        leaves_per_tree: int = 4,
+        seed: int = 0,
+        name: str = "search",
+        resign_threshold: float = 0.05,
+        min_visits_to_resign: int = 1000,
+    ) -> None:
+        self.evaluator = evaluator
+        self.config = SearchConfig(
+            visits=visits,
+            leaves_per_tree=leaves_per_tree,
+            c_puct=c_puct,
+            fpu_reduction=fpu_reduction,
+            reuse_tree=False,
+            seed=seed,
+        )
+        self.name = name
+        self.resign_threshold = resign_threshold
+        self.min_visits_to_resign = min_visits_to_resign
+        self._calls = 0
+        self._search: BatchedSearch | None = None
         self._key: tuple | None = None
         self._moves: list[tuple[str, int]] = []
 
-    def _check_evaluator(self) -> None:
-        if self.evaluator not in ("rollout", "uniform"):
-            raise ValueError(f"unknown evaluator {self.evaluator!r}; expected rollout or uniform")
+    @property
+    def visits(self) -> int:
+        return self.config.visits
 
-    def _make_evaluator(self):
-        from seigen.engine.search import UniformEvaluator
+    @property
+    def c_puct(self) -> float:
+        return self.config.c_puct
 
-        return UniformEvaluator() if self.evaluator == "uniform" else EyeAwareRollouts(self.rollouts)
+    @property
+    def leaves_per_tree(self) -> int:
+        return self.config.leaves_per_tree
 
-    def _search_for(self, board: Board):
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    def _leaf_evaluator(self) -> Any:
+        if self.evaluator is None:
+            raise ValueError(f"{type(self).__name__} needs an evaluator")
+        return self.evaluator
+
+    # ------------------------------------------------------------------ the arena's face
+    def search_games(self, games: Sequence[Any]) -> list[SearchResult]:
+        """A fresh search of each position (none may be over); the games are not changed."""
+        self._calls += 1
+        cfg = replace(self.config, reuse_tree=False, seed=self.config.seed + self._calls)
+        return BatchedSearch([g.copy() for g in games], self._leaf_evaluator(), cfg).run()
+
+    def select(self, games: Sequence[Any]) -> list[int]:
+        """One move per game (none may be over), from a fresh search of each position."""
+        if not games:
+            return []
+        return [r.best_action for r in self.search_games(games)]
+
+    def act_game(self, game: Any) -> int:
+        """The move for one native game (not over)."""
+        return self.select([game])[0]
+
+    # ------------------------------------------------------------------ GTP's face
+    def _search_for(self, board: Board) -> BatchedSearch:
         """The search whose root is ``board``: the last one moved along, or a new one."""
-        from seigen.engine.games import GoGame
-        from seigen.engine.search import BatchedSearch, SearchConfig
-
         key = (board.size, board.rules, board.handicap, tuple(board.setup_black), tuple(board.setup_white))
         s = self._search
         if s is not None and self._key == key and board.moves[: len(self._moves)] == self._moves:
@@ -393,10 +475,8 @@ class MCTSPlayer(Player):
                     return s
             except ValueError:
                 pass
-        cfg = SearchConfig(
-            visits=self.visits, leaves_per_tree=self.leaves_per_tree, c_puct=self.c_puct, seed=self.seed
-        )
-        self._search = BatchedSearch([GoGame(board.copy())], self._make_evaluator(), cfg)
+        cfg = replace(self.config, reuse_tree=True)
+        self._search = BatchedSearch([GoGame(board.copy())], self._leaf_evaluator(), cfg)
         self._key = key
         self._moves = list(board.moves)
         return self._search
@@ -458,7 +538,13 @@ class MCTSPlayer(Player):
         self._key = None
         self._moves = []
 
+    def _check_size(self, board: Board) -> None:
+        if self.board_size is not None and board.size != self.board_size:
+            n = self.board_size
+            raise ValueError(f"the {self.name} plays {n}x{n} only, not {board.size}x{board.size}")
+
     def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        self._check_size(board)
         board = _as_mover(board, color)
         if board.is_over:
             return Decision(board.pass_move)
@@ -479,6 +565,7 @@ class MCTSPlayer(Player):
         interval: float,
         report: Callable[[Analysis], None],
     ) -> None:
+        self._check_size(board)
         board = _as_mover(board, color)
         if board.is_over:
             while not should_stop():
@@ -487,33 +574,66 @@ class MCTSPlayer(Player):
         self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
 
 
-@dataclass
-class NetPlayer(MCTSPlayer):
-    """``MCTSPlayer`` with a policy-value net at the leaves (AlphaZero): priors and values
-    from ``net`` (``model(x[B, 17, N, N]) -> (logits[B, N*N+1], value[B])``), no playouts.
+class MCTSPlayer(SearchPlayer):
+    """The search player on Go with C light playouts at the leaves.
 
-    The tree is kept between moves, analysis and resigning work as for ``MCTSPlayer``.
+    ``evaluator``: ``rollout`` (the mean of ``rollouts`` light playouts, eye-filling and
+    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search).
+    The search scores finished games by Tromp-Taylor area, so it captures dead stones
+    before passing. ``search``: ``SearchPlayer``'s settings (``c_puct``, ``seed``,
+    ``resign_threshold``, ...); everything else is ``SearchPlayer``'s too.
+    """
+
+    def __init__(
+        self,
+        visits: int = 1600,
+        evaluator: str = "rollout",
+        rollouts: int = 1,
+        leaves_per_tree: int = 8,
+        **search: Any,
+    ) -> None:
+        if evaluator not in ("rollout", "uniform"):
+            raise ValueError(f"unknown evaluator {evaluator!r}; expected rollout or uniform")
+        self.kind = evaluator
+        self.rollouts = rollouts
+        leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts)
+        super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="mcts", **search)
+
+
+class NetPlayer(SearchPlayer):
+    """The search player with a policy-value net at the leaves (AlphaZero): priors and
+    values from ``net`` (``model(x[B, 17, N, N]) -> (logits[B, N*N+1], value[B])``), no
+    playouts.
+
     The net reads ``Board.features``, so it plays the board size it was trained on
     (``board_size``) and no other. ``game`` is the checkpoint's game (``size``, ``komi``,
     ``rules``), which GTP uses for its defaults. ``device``: ``auto`` or None (cuda when
     present, else cpu), ``cpu`` or ``cuda``. ``seigen.agents.players.load_net_player(path)``
-    builds one from a run directory or checkpoint file.
+    builds one from a run directory or checkpoint file. ``search``: ``SearchPlayer``'s
+    settings (``c_puct``, ``seed``, ``resign_threshold``, ...).
     """
 
-    visits: int = 800
-    evaluator: str = "net"
-    net: Any = None
-    device: str | None = None
-    cache_size: int = 0
-    game: dict = field(default_factory=dict)
-    board_size: int | None = field(default=None, init=False)
-    name: str = field(default="net", init=False)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.net is None:
+    def __init__(
+        self,
+        net: Any = None,
+        *,
+        visits: int = 800,
+        device: str | None = None,
+        cache_size: int = 0,
+        game: dict | None = None,
+        evaluator: str = "net",
+        leaves_per_tree: int = 8,
+        **search: Any,
+    ) -> None:
+        if evaluator != "net":
+            raise ValueError(f"the net player's evaluator is its net, not {evaluator!r}")
+        if net is None:
             raise ValueError("NetPlayer needs a net")
-        spec = getattr(getattr(self.net, "_orig_mod", self.net), "spec", None)
+        self.net = net
+        self.device = device
+        self.cache_size = cache_size
+        self.game = dict(game or {})
+        spec = getattr(getattr(net, "_orig_mod", net), "spec", None)
         if spec is not None:
             if spec.height != spec.width or spec.actions != spec.height * spec.width + 1:
                 raise ValueError(
@@ -522,37 +642,9 @@ class NetPlayer(MCTSPlayer):
             self.board_size = int(spec.height)
         else:
             self.board_size = int(self.game.get("size", 19))
-        from seigen.engine.search import NetEvaluator
-
-        self._evaluator = NetEvaluator(self.net, device=self.device, cache_size=self.cache_size)
-
-    def _check_evaluator(self) -> None:
-        if self.evaluator != "net":
-            raise ValueError(f"the net player's evaluator is its net, not {self.evaluator!r}")
-
-    def _make_evaluator(self):
-        return self._evaluator
+        leaves = NetEvaluator(net, device=device, cache_size=cache_size)
+        super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="net", **search)
 
     def forget(self) -> None:
         super().forget()
-        self._evaluator.cache.clear()
-
-    def _check_size(self, board: Board) -> None:
-        if board.size != self.board_size:
-            n = self.board_size
-            raise ValueError(f"the net plays {n}x{n} only, not {board.size}x{board.size}")
-
-    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
-        self._check_size(board)
-        return super().genmove(board, color, limits, cleanup)
-
-    def analyze(
-        self,
-        board: Board,
-        color: str,
-        should_stop: Callable[[], bool],
-        interval: float,
-        report: Callable[[Analysis], None],
-    ) -> None:
-        self._check_size(board)
-        super().analyze(board, color, should_stop, interval, report)
+        self.evaluator.cache.clear()

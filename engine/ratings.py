@@ -54,6 +54,7 @@ __all__ = [
     "EloLadder",
     "elo_from_score",
     "elo_interval",
+    "format_result",
     "head_to_head",
     "ladder_from_rows",
     "score_clamp",
@@ -165,6 +166,16 @@ def head_to_head(wins: int, draws: int, losses: int) -> dict[str, Any]:
         "elo_low": elo_low,
         "elo_high": elo_high,
     }
+
+
+def format_result(result: Mapping[str, Any], *, wdl: bool = True) -> str:
+    """A head-to-head result (:func:`head_to_head`, after at least one game) for a table cell.
+
+    W-D-L, then the win rate with its 95% Wilson interval: ``"12-3-5 (0.68 [0.46, 0.84])"``;
+    ``wdl=False``: the win rate and its interval alone, ``"0.68 [0.46, 0.84]"``.
+    """
+    rate = f"{result['win_rate']:.2f} [{result['wilson_low']:.2f}, {result['wilson_high']:.2f}]"
+    return f"{result['wdl']} ({rate})" if wdl else rate
 
 
 def upgrade_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """``seigen bench agents``: trained agents of any kind against each other, with intervals.
 
 One harness for every agent: AlphaZero (a search over its net), PPO, A2C and DQN (their
-most likely move within the legal ones), the random player and the rollout MCTS anchor all
-answer ``select(games)``, so ``seigen.engine.arena.play_match`` plays any pair of them
+most likely move within the legal ones), the random player, the rollout MCTS anchor, and
+on Go seigen's GTP players (``mcts-N``, ``rollout-N``) and any GTP engine
+(``gtp:COMMAND``) all answer ``select(games)``, so ``seigen.engine.arena.play_match`` plays any pair of them
 in lock-step. One unit of work is one game; every pair plays ``--games`` games with
 colours alternating and paired random openings; the table gives each pair's W-D-L from
 the first player's side, the win rate (a draw is half) with its 95% Wilson interval and
@@ -12,9 +13,12 @@ the Elo difference with its interval, then the ratings of all players on one lad
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import shlex
 import sys
+from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,35 @@ from typing import Any
 from seigen.scripts.configs import BenchAgentsConfig
 
 ROLLOUT = re.compile(r"mcts-rollout-(\d+)")
+GO_PLAYER = re.compile(r"(mcts|rollout)-(\d+)")
+GTP = "gtp:"
+
+
+def _builtin(spec: str) -> bool:
+    """A player given by name rather than by a run directory or checkpoint."""
+    return (
+        spec == "random" or bool(ROLLOUT.fullmatch(spec) or GO_PLAYER.fullmatch(spec)) or spec.startswith(GTP)
+    )
+
+
+def go_player(spec: str, seed: int) -> Any:
+    """``mcts-N`` (seigen gtp's tree search, N simulations of light playouts), ``rollout-N``
+    (flat Monte Carlo, N playouts) or ``gtp:COMMAND`` (a GTP engine); None for anything else."""
+    from seigen.engine.gtp_client import GTPAgent
+    from seigen.engine.players import MCTSPlayer, RolloutPlayer
+
+    if spec.startswith(GTP):
+        argv = shlex.split(spec[len(GTP) :])
+        if not argv:
+            raise ValueError(f"{spec}: give the engine's command line after gtp:")
+        return GTPAgent(argv, name=f"gtp:{Path(argv[0]).name}")
+    m = GO_PLAYER.fullmatch(spec)
+    if m is None:
+        return None
+    kind, n = m.group(1), int(m.group(2))
+    player = MCTSPlayer(visits=n, seed=seed) if kind == "mcts" else RolloutPlayer(playouts=n, seed=seed)
+    player.name = spec
+    return player
 
 
 def agent_game(agent: Any) -> tuple[str, int] | None:
@@ -42,10 +75,13 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
 
     trained: dict[int, Any] = {}
     for i, spec in enumerate(cfg.players):
-        if spec == "random" or ROLLOUT.fullmatch(spec):
+        if _builtin(spec):
             continue
         if not Path(spec).exists():
-            raise ValueError(f"{spec}: no such run directory or checkpoint (or: random, mcts-rollout-N)")
+            raise ValueError(
+                f"{spec}: no such run directory or checkpoint "
+                "(or: random, mcts-rollout-N, and on Go mcts-N, rollout-N, gtp:COMMAND)"
+            )
         try:
             agent = load_agent(spec, visits=cfg.visits, device=cfg.device, seed=cfg.seed + i)
         except CheckpointError as e:
@@ -62,6 +98,9 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
     for i, a in trained.items():
         if agent_game(a) != (game, size if game == "go" else 9):
             raise ValueError(f"{cfg.players[i]} plays {agent_game(a)}, not {game}")
+    for spec in cfg.players:
+        if game != "go" and (GO_PLAYER.fullmatch(spec) or spec.startswith(GTP)):
+            raise ValueError(f"{spec} plays Go only, not {game}")
     players = []
     names: set[str] = set()
     for i, spec in enumerate(cfg.players):
@@ -69,6 +108,8 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
             p = RandomAgent(cfg.seed + i)
         elif m := ROLLOUT.fullmatch(spec):
             p = anchor_agent(game, int(m.group(1)), seed=cfg.seed + i)
+        elif spec.startswith(GTP) or GO_PLAYER.fullmatch(spec):
+            p = go_player(spec, cfg.seed + i)
         else:
             p = trained[i]
             kind = {"AlphaZeroAgent": "alphazero", "DQNAgent": "dqn"}.get(
@@ -82,6 +123,17 @@ def load_players(cfg: BenchAgentsConfig) -> tuple[list[Any], str, int]:
     return players, game, size
 
 
+@contextlib.contextmanager
+def _closing(players: list[Any]) -> Iterator[None]:
+    """Close the players that hold a process or threads (GTP engines, rollout pools) at the end."""
+    try:
+        yield
+    finally:
+        for p in players:
+            if callable(getattr(p, "close", None)):
+                p.close()
+
+
 def run_bench(cfg: BenchAgentsConfig, show_progress: bool = True) -> tuple[list[dict], list[dict]]:
     """Every pair's match row and every player's rating row."""
     from seigen.engine.arena import OPENING_PLIES, play_match
@@ -92,7 +144,7 @@ def run_bench(cfg: BenchAgentsConfig, show_progress: bool = True) -> tuple[list[
     ladder = EloLadder()
     rows = []
     pairs = list(combinations(players, 2))
-    with _progress(show_progress) as progress:
+    with _progress(show_progress) as progress, _closing(players):
         task = progress.add_task(f"{game}: {len(pairs)} pairs", total=len(pairs))
         for k, (a, b) in enumerate(pairs):
             outcome = play_match(
@@ -117,6 +169,7 @@ def run_bench(cfg: BenchAgentsConfig, show_progress: bool = True) -> tuple[list[
 def main(cfg: BenchAgentsConfig) -> int:
     from rich.table import Table
 
+    from seigen.engine.ratings import format_result
     from seigen.scripts.bench_board import stdout_console
 
     try:
@@ -138,7 +191,7 @@ def main(cfg: BenchAgentsConfig) -> int:
             r["a"],
             r["b"],
             r["wdl"],
-            f"{r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}]",
+            format_result(r, wdl=False),
             f"{r['elo']:+.0f} [{r['elo_low']:+.0f}, {r['elo_high']:+.0f}]",
         )
     console = stdout_console()

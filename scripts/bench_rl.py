@@ -51,288 +51,63 @@ Seven measurements, each chosen by ``--what`` (``all`` runs them in this order):
   the gradient steps and the final evaluation (Machado protocol, the most likely
   action). Not pinned: the env workers use all the CPUs this process may use.
 
+This module runs the measurements, aggregates them (medians, ratios, the goal) and prints
+them; the tasks and seigen's own runs are in ``bench_rl_runs``, SB3's learners and EnvPool
+(the peers) in ``bench_rl_peers``.
+
 Usage: ``seigen bench rl [--what cartpole|ppo-cartpole|a2c-cartpole|ppo-pendulum|atari-env|pong|ppo-pong|all]
 [--seeds 1 2 3] [--steps 50000] [--ac-steps N] [--pong-steps 25000] [--threads 1] [--json] [--no-peer]``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from seigen.scripts.bench_board import _progress, cpu_model, single_core, stdout_console
+from seigen.scripts.bench_board import _progress, cpu_model, stdout_console
+from seigen.scripts.bench_rl_peers import (
+    SB3_MISSING,
+    envpool_available,
+    make_atari_envs,
+    run_sb3,
+    sb3_available,
+)
+from seigen.scripts.bench_rl_runs import (
+    ALL,
+    ENVPOOL,
+    EVAL_SEED_OFFSET,
+    FRAMES_PER_STEP,
+    GYM_ASYNC,
+    PONG,
+    SB3,
+    SEIGEN,
+    SEIGEN_SYNC,
+    TASKS,
+    UNIT_FRAME,
+    UNIT_STEP,
+    Task,
+    ac_preset,
+    available_cpus,
+    budget,
+    machine_fields,
+    pong_rows,
+    ppo_pong_rows,
+    run_seigen,
+    step_envs,
+    torch_threads,
+)
 from seigen.scripts.configs import BenchRLConfig
 
-CARTPOLE = "CartPole-v1"
-PENDULUM = "Pendulum-v1"
-PONG = "ALE/Pong-v5"
-SEIGEN, SB3 = "seigen", "sb3"
-SEIGEN_SYNC, GYM_ASYNC, ENVPOOL = "seigen-sync", "gymnasium-async", "envpool"
-FRAMES_PER_STEP = 4  # AtariPreprocessing's frame_skip in seigen.envs.make
-EVAL_SEED_OFFSET = 10_000  # evaluation envs are seeded seed + this (seigen's evaluate does the same)
 GOAL_SPEEDUP = 2.0  # the issue: at least 2x SB3's steps/s ...
 # ... with an equal or better median evaluation return
-UNIT_STEP = "one environment step of training (acting, storing, the gradient steps it triggers)"
-UNIT_FRAME = "one emulator frame (4 per agent step)"
-SB3_MISSING = (
-    "stable-baselines3 is not installed, so SB3's learners (the peers) are skipped: "
-    "pip install 'seigen[bench]' (or stable-baselines3>=2.3)"
-)
-
-
-@dataclass(frozen=True)
-class Task:
-    """A learner measured against SB3's: its ``--what`` name, algorithm, env and preset family."""
-
-    name: str
-    algo: str  # dqn, ppo or a2c
-    env: str
-    family: str  # the preset's: classic (discrete actions) or continuous
-
-
-TASKS: dict[str, Task] = {
-    t.name: t
-    for t in (
-        Task("cartpole", "dqn", CARTPOLE, "classic"),
-        Task("ppo-cartpole", "ppo", CARTPOLE, "classic"),
-        Task("a2c-cartpole", "a2c", CARTPOLE, "classic"),
-        Task("ppo-pendulum", "ppo", PENDULUM, "continuous"),
-    )
-}
-ALL = (*TASKS, "atari-env", "pong", "ppo-pong")  # what --what all runs, in order
-
-
-def ac_preset(task: Task) -> dict[str, Any]:
-    """seigen's preset of an actor-critic task, with A2C's minibatch (the whole rollout) filled in."""
-    from seigen.agents.ppo_config import PRESETS
-
-    p = dict(PRESETS[(task.algo, task.family)])
-    if task.algo == "a2c":
-        p.setdefault("minibatch_size", p["num_envs"] * p["num_steps"])
-    return p
-
-
-def budget(cfg: BenchRLConfig, task: Task) -> int:
-    """Environment steps of each run of ``task``: ``--steps`` (DQN), else ``--ac-steps`` or the preset's."""
-    if task.algo == "dqn":
-        return cfg.steps
-    return cfg.ac_steps if cfg.ac_steps is not None else int(ac_preset(task)["total_steps"])
-
-
-def sb3_cartpole() -> dict:
-    """SB3's DQN arguments from seigen's classic preset (rl-baselines3-zoo's dqn.yml for CartPole-v1),
-    so the two learners cannot drift apart."""
-    from seigen.agents.dqn_config import PRESETS
-
-    p = PRESETS["classic"]
-    return dict(
-        learning_rate=p["learning_rate"],
-        batch_size=p["batch_size"],
-        buffer_size=p["buffer_size"],
-        learning_starts=p["learning_starts"],
-        gamma=0.99,
-        target_update_interval=p["target_update_interval"],
-        train_freq=p["train_frequency"],
-        gradient_steps=p["gradient_steps"],
-        exploration_fraction=p["exploration_fraction"],
-        exploration_final_eps=p["end_epsilon"],
-        policy_kwargs=dict(net_arch=list(p["hidden"])),
-    )
-
-
-class LinearLR:
-    """SB3's learning-rate schedule for ``anneal_lr``: ``lr * progress_remaining`` (1 down to 0)."""
-
-    def __init__(self, lr: float) -> None:
-        self.lr = lr
-
-    def __call__(self, progress_remaining: float) -> float:
-        return self.lr * progress_remaining
-
-    def __repr__(self) -> str:
-        return f"LinearLR({self.lr:g})"
-
-
-def sb3_actor_critic(task: Task) -> tuple[int, dict]:
-    """SB3's number of envs and ``PPO``/``A2C`` arguments from seigen's preset of ``task``,
-    so the two learners cannot drift apart (a preset SB3 cannot match is an error)."""
-    import torch.nn as nn
-
-    p = ac_preset(task)
-    unmatched = [k for k in ("share_trunk", "norm_obs", "norm_reward", "async_envs") if p.get(k)]
-    if unmatched:
-        raise NotImplementedError(f"{task.name}: SB3 settings for {', '.join(unmatched)} are not written")
-    lr = p["learning_rate"]
-    kwargs: dict[str, Any] = dict(
-        learning_rate=LinearLR(lr) if p["anneal_lr"] else lr,
-        n_steps=p["num_steps"],
-        gamma=p["gamma"],
-        gae_lambda=p["gae_lambda"],
-        ent_coef=p["ent_coef"],
-        vf_coef=p["vf_coef"],
-        max_grad_norm=p["max_grad_norm"],
-        normalize_advantage=p["norm_adv"],
-        use_sde=False,
-        policy_kwargs=dict(
-            net_arch=dict(pi=list(p["hidden"]), vf=list(p["hidden"])),
-            activation_fn={"tanh": nn.Tanh, "relu": nn.ReLU}[p["activation"]],
-            log_std_init=p["log_std_init"],
-            ortho_init=True,
-        ),
-    )
-    if task.algo == "ppo":
-        if p["optimizer"] != "adam":
-            raise NotImplementedError(f"{task.name}: SB3's PPO uses Adam, the preset {p['optimizer']}")
-        kwargs.update(
-            batch_size=p["minibatch_size"],
-            n_epochs=p["update_epochs"],
-            clip_range=p["clip_coef"],
-            clip_range_vf=p["clip_coef"] if p["clip_vloss"] else None,
-            target_kl=p.get("target_kl"),
-        )
-    else:  # a2c: one gradient step on the whole rollout, no clipping
-        kwargs.update(use_rms_prop=p["optimizer"] == "rmsprop", rms_prop_eps=1e-5)
-    return int(p["num_envs"]), kwargs
-
-
-def settings_text(task: Task) -> str:
-    """The shared settings of ``task`` in a few words (for the table's caption)."""
-    if task.algo == "dqn":
-        return "rl-baselines3-zoo's CartPole-v1 DQN settings; seigen uses double Q-learning targets, SB3 plain ones"
-    p = ac_preset(task)
-    lr = f"lr {p['learning_rate']:g}" + (" annealed linearly to 0" if p["anneal_lr"] else "")
-    text = (
-        f"{p['num_envs']} envs x {p['num_steps']} steps, minibatch {p['minibatch_size']}, "
-        f"{p['update_epochs']} epoch(s), {p['optimizer']} {lr}, gamma {p['gamma']:g}, "
-        f"lambda {p['gae_lambda']:g}, clip {p['clip_coef']:g}, ent {p['ent_coef']:g}, vf {p['vf_coef']:g}, "
-        f"grad norm {p['max_grad_norm']:g}, adv. norm {'on' if p['norm_adv'] else 'off'}, "
-        f"separate {'x'.join(map(str, p['hidden']))} {p['activation']} MLPs"
-    )
-    if task.family == "continuous":
-        text += f", Gaussian log-std {p['log_std_init']:g} (no gSDE)"
-    return text
-
-
-def sb3_available() -> bool:
-    """Whether stable-baselines3 (the ``bench`` extra) can be imported."""
-    return importlib.util.find_spec("stable_baselines3") is not None
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _machine(threads: int, pinned: int | None) -> dict:
-    return {"cpu": cpu_model(), "cores": threads, "cpu_pinned": pinned, "torch_threads": threads}
-
-
-@contextmanager
-def torch_threads(n: int) -> Iterator[int | None]:
-    """``torch.set_num_threads(n)`` (restored after); with ``n == 1`` also pinned to one CPU.
-
-    Yields the CPU pinned to (None when not pinned).
-    """
-    from seigen.agents.runs import torch_threads as threads
-
-    with threads(n), single_core() if n == 1 else nullcontext(None) as pinned:
-        yield pinned
 
 
 # ---------------------------------------------------------------------------- learners against SB3
-def run_seigen(task: Task, seed: int, steps: int, eval_episodes: int, threads: int = 1) -> dict:
-    """seigen's learner (the env's preset) for ``steps`` env steps, then its deterministic evaluation."""
-    common = dict(
-        env=task.env,
-        seed=seed,
-        total_steps=steps,
-        device="cpu",
-        progress=False,
-        eval_episodes=eval_episodes,
-        threads=threads,
-    )
-    if task.algo == "dqn":
-        from seigen.agents.dqn import train
-        from seigen.agents.dqn_config import DQNConfig as Config
-    else:
-        from seigen.agents.ppo import train
-        from seigen.agents.ppo_config import A2CConfig, PPOConfig
-
-        Config = {"ppo": PPOConfig, "a2c": A2CConfig}[task.algo]
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="seigen-bench-rl-") as run_dir:
-        summary = train(Config(run_dir=run_dir, **common))
-    wall = time.perf_counter() - t0
-    ev = summary["evaluation"]
-    return {
-        "steps": int(summary["steps"]),
-        "seconds": float(summary["seconds"]),
-        "steps_per_s": float(summary["steps_per_s"]),
-        "episodes": int(summary["episodes"]),
-        "recent_return": summary["recent_return"],
-        "eval_mean": float(ev["mean"]),
-        "eval_std": float(ev["std"]),
-        "eval_returns": [float(r) for r in ev["returns"]],
-        "wall_s": wall,
-    }
-
-
-def run_sb3(task: Task, seed: int, steps: int, eval_episodes: int, threads: int = 1) -> dict:
-    """SB3's learner with seigen's preset settings for ``steps`` env steps, then ``evaluate_policy``
-    (deterministic) on a Monitor-wrapped env seeded ``seed + EVAL_SEED_OFFSET``.
-    ``threads`` is the caller's ``torch.set_num_threads`` (SB3 leaves it alone)."""
-    import gymnasium as gym
-    from stable_baselines3 import A2C, DQN, PPO
-    from stable_baselines3.common.env_util import make_vec_env
-    from stable_baselines3.common.evaluation import evaluate_policy
-    from stable_baselines3.common.monitor import Monitor
-    from stable_baselines3.common.vec_env import DummyVecEnv
-
-    t0 = time.perf_counter()
-    common = dict(seed=seed, device="cpu", verbose=0)
-    if task.algo == "dqn":
-        model = DQN("MlpPolicy", gym.make(task.env), **common, **sb3_cartpole())
-    else:
-        num_envs, kwargs = sb3_actor_critic(task)
-        learner = {"ppo": PPO, "a2c": A2C}[task.algo]
-        model = learner("MlpPolicy", make_vec_env(task.env, n_envs=num_envs, seed=seed), **common, **kwargs)
-    t1 = time.perf_counter()
-    model.learn(total_timesteps=steps, progress_bar=False)
-    seconds = time.perf_counter() - t1
-    eval_env = DummyVecEnv([lambda: Monitor(gym.make(task.env))])
-    eval_env.seed(seed + EVAL_SEED_OFFSET)
-    returns, _ = evaluate_policy(
-        model, eval_env, n_eval_episodes=eval_episodes, deterministic=True, return_episode_rewards=True
-    )
-    eval_env.close()
-    train_env = model.get_env()
-    episodes = sum(len(r) for r in train_env.env_method("get_episode_rewards"))  # every env is a Monitor
-    train_env.close()
-    wall = time.perf_counter() - t0
-    recent = [float(info["r"]) for info in model.ep_info_buffer]
-    return {
-        "steps": int(model.num_timesteps),
-        "seconds": seconds,
-        "steps_per_s": model.num_timesteps / seconds,
-        "episodes": int(episodes),
-        "recent_return": float(np.mean(recent)) if recent else None,
-        "eval_mean": float(np.mean(returns)),
-        "eval_std": float(np.std(returns)),
-        "eval_returns": [float(r) for r in returns],
-        "wall_s": wall,
-    }
-
-
 RUNNERS: dict[str, Callable[..., dict]] = {SEIGEN: run_seigen, SB3: run_sb3}
 
 
@@ -353,7 +128,7 @@ def learner_rows(cfg: BenchRLConfig, task: Task, impls: list[str], progress: Any
     bar = progress.add_task(task.name, total=len(cfg.seeds) * len(impls))
     rows = []
     with torch_threads(cfg.threads) as pinned:
-        machine = _machine(cfg.threads, pinned)
+        machine = machine_fields(cfg.threads, pinned)
         for seed in cfg.seeds:
             for impl in impls:
                 progress.update(bar, description=f"{task.name} {impl} seed {seed}")
@@ -448,93 +223,13 @@ def _ratio_and_goal(rows: list[dict]) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- atari env
-def make_atari_envs(impl: str, num_envs: int, seed: int) -> Any:
-    """``seigen-sync``: ``make_vector_env(PONG, n, training=True)``; ``gymnasium-async``:
-    ``gymnasium.vector.AsyncVectorEnv`` over the same ``make_env`` thunks (same autoreset mode)."""
-    import gymnasium as gym
-
-    from seigen.envs import make_env, make_vector_env
-
-    if impl == SEIGEN_SYNC:
-        return make_vector_env(PONG, num_envs, seed=seed, training=True)
-    if impl == GYM_ASYNC:
-        thunks = [make_env(PONG, seed=seed + i, training=True) for i in range(num_envs)]
-        return gym.vector.AsyncVectorEnv(thunks, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
-    if impl == ENVPOOL:
-        return _EnvPool(num_envs, seed)
-    raise ValueError(f"unknown vector env {impl!r}; expected {SEIGEN_SYNC}, {GYM_ASYNC} or {ENVPOOL}")
-
-
-def envpool_available() -> bool:
-    """Whether EnvPool (a C++ vector env, not a dependency of seigen) can be imported."""
-    return importlib.util.find_spec("envpool") is not None
-
-
-class _EnvPool:
-    """EnvPool's Pong with the same protocol (sticky actions 0.25, no life loss, frame skip 4 with
-    max-pooling, 84x84 grayscale, 4-frame stack, 30 no-ops, 27k-step cap, clipped rewards),
-    with the two attributes ``step_envs`` reads."""
-
-    def __init__(self, num_envs: int, seed: int) -> None:
-        import envpool
-
-        self.env = envpool.make(
-            "Pong-v5",
-            env_type="gymnasium",
-            num_envs=num_envs,
-            seed=seed,
-            episodic_life=False,
-            reward_clip=True,
-            repeat_action_probability=0.25,
-            noop_max=30,
-            frame_skip=4,
-            stack_num=4,
-            img_height=84,
-            img_width=84,
-            max_episode_steps=27_000,
-        )
-        self.num_envs = num_envs
-        self.single_action_space = self.env.action_space
-
-    def reset(self, seed: int | None = None) -> Any:
-        return self.env.reset()
-
-    def step(self, actions: np.ndarray) -> Any:
-        return self.env.step(actions)
-
-    def close(self) -> None:
-        self.env.close()
-
-
-def step_envs(envs: Any, seconds: float, rng: np.random.Generator, advance: Callable[[float], None]) -> dict:
-    """Step ``envs`` with uniform random actions until ``seconds`` pass (at least one step).
-
-    Returns ``agent_steps`` (summed over the envs), ``elapsed`` (seconds inside ``step``)
-    and ``frames_per_s``.
-    """
-    n = envs.num_envs
-    num_actions = int(envs.single_action_space.n)
-    calls = 0
-    elapsed = 0.0
-    while elapsed < seconds or calls == 0:
-        actions = rng.integers(0, num_actions, size=n)
-        t0 = time.perf_counter()
-        envs.step(actions)
-        dt = time.perf_counter() - t0
-        elapsed += dt
-        calls += 1
-        advance(dt)
-    steps = calls * n
-    return {"agent_steps": steps, "elapsed": elapsed, "frames_per_s": FRAMES_PER_STEP * steps / elapsed}
-
-
 def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     """``kind="env"`` rows: seigen's synchronous vector env, then Gymnasium's async one and,
     when it is installed, EnvPool; with a ratio row per peer."""
     impls = [SEIGEN_SYNC]
     if cfg.peer:
         impls += [GYM_ASYNC] + ([ENVPOOL] if envpool_available() else [])
-    cpus = _cpus()
+    cpus = available_cpus()
     seed = cfg.seeds[0]
     rows = []
     for impl in impls:
@@ -591,119 +286,6 @@ def atari_env_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
     return rows
 
 
-# ---------------------------------------------------------------------------- pong
-def pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
-    """One ``kind="pong"`` row: a short seigen DQN run on Pong (see the module docstring)."""
-    from seigen.agents.dqn import train
-    from seigen.agents.dqn_config import DQNConfig
-
-    seed = cfg.seeds[0]
-    task = progress.add_task(f"pong {cfg.pong_steps:,} steps", total=None)
-    with (
-        torch_threads(cfg.threads) as pinned,
-        tempfile.TemporaryDirectory(prefix="seigen-bench-rl-") as run_dir,
-    ):
-        machine = _machine(cfg.threads, pinned)
-        dcfg = DQNConfig(
-            env=PONG,
-            seed=seed,
-            total_steps=cfg.pong_steps,
-            learning_starts=cfg.pong_learning_starts,
-            buffer_size=cfg.pong_buffer,
-            run_dir=run_dir,
-            device="cpu",
-            progress=False,
-            eval_episodes=cfg.pong_eval_episodes,
-            threads=cfg.threads,
-        )
-        t0 = time.perf_counter()
-        summary = train(dcfg)
-        wall = time.perf_counter() - t0
-    progress.update(task, total=1, completed=1)
-    stack, height, width = 4, 84, 84  # the Atari observation: uint8 [4, 84, 84]
-    naive = cfg.pong_buffer * stack * height * width  # one 4-frame stack per transition
-    return [
-        {
-            **_pong_common(summary, seed, "pong", "dqn"),
-            "learning_starts": cfg.pong_learning_starts,
-            "gradient_steps": int(summary["updates"]),
-            "replay_capacity": cfg.pong_buffer,
-            "replay_transitions": int(summary["replay_transitions"]),
-            "replay_nbytes": int(summary["replay_nbytes"]),
-            "naive_nbytes": naive,
-            "wall_s": wall,
-            "unit": UNIT_STEP,
-            **machine,
-        }
-    ]
-
-
-def _pong_common(summary: dict, seed: int, task: str, algo: str) -> dict:
-    ev = summary["evaluation"]
-    steps = int(summary["steps"])
-    return {
-        "kind": "pong",
-        "task": task,
-        "algo": algo,
-        "impl": SEIGEN,
-        "env": PONG,
-        "seed": seed,
-        "steps": steps,
-        "frames": FRAMES_PER_STEP * steps,
-        "seconds": float(summary["seconds"]),
-        "steps_per_s": float(summary["steps_per_s"]),
-        "frames_per_s": FRAMES_PER_STEP * float(summary["steps_per_s"]),
-        "episodes": int(summary["episodes"]),
-        "mean_return": summary["recent_return"],
-        "eval_mean": float(ev["mean"]),
-        "eval_std": float(ev["std"]),
-        "eval_episodes": int(ev["episodes"]),
-    }
-
-
-def ppo_pong_rows(cfg: BenchRLConfig, progress: Any) -> list[dict]:
-    """One ``kind="pong"`` row (``algo="ppo"``): a short seigen PPO run on Pong (see the module docstring).
-
-    Not pinned to one CPU: the preset's env workers (forked) would inherit the pinning."""
-    from seigen.agents.ppo import train
-    from seigen.agents.ppo_config import PPOConfig
-
-    seed = cfg.seeds[0]
-    preset = ac_preset(Task("ppo-pong", "ppo", PONG, "atari"))
-    task = progress.add_task(f"ppo-pong {cfg.pong_steps:,} steps", total=None)
-    with tempfile.TemporaryDirectory(prefix="seigen-bench-rl-") as run_dir:
-        pcfg = PPOConfig(
-            env=PONG,
-            seed=seed,
-            total_steps=cfg.pong_steps,
-            run_dir=run_dir,
-            device="cpu",
-            progress=False,
-            eval_episodes=cfg.pong_eval_episodes,
-            threads=cfg.threads,
-        )
-        t0 = time.perf_counter()
-        summary = train(pcfg)
-        wall = time.perf_counter() - t0
-    progress.update(task, total=1, completed=1)
-    num_envs, async_envs = int(preset["num_envs"]), bool(preset["async_envs"])
-    return [
-        {
-            **_pong_common(summary, seed, "ppo-pong", "ppo"),
-            "num_envs": num_envs,
-            "async_envs": async_envs,
-            "rollout": num_envs * int(preset["num_steps"]),
-            "gradient_steps": int(summary["updates"]),
-            "wall_s": wall,
-            "unit": UNIT_STEP,
-            "cpu": cpu_model(),
-            "cores": _cpus(),  # the learner's torch threads plus the env workers
-            "cpu_pinned": None,
-            "torch_threads": cfg.threads,
-        }
-    ]
-
-
 # ---------------------------------------------------------------------------- the run
 def run_rl_benchmark(cfg: BenchRLConfig | None = None, show_progress: bool = True) -> list[dict]:
     """Run the measurements ``cfg.what`` names; returns their rows in order.
@@ -754,6 +336,24 @@ def _where(row: dict) -> str:
 
 def _mb(n: int | None) -> str:
     return "-" if n is None else f"{n / 2**20:,.0f} MiB"
+
+
+def settings_text(task: Task) -> str:
+    """The shared settings of ``task`` in a few words (for the table's caption)."""
+    if task.algo == "dqn":
+        return "rl-baselines3-zoo's CartPole-v1 DQN settings; seigen uses double Q-learning targets, SB3 plain ones"
+    p = ac_preset(task)
+    lr = f"lr {p['learning_rate']:g}" + (" annealed linearly to 0" if p["anneal_lr"] else "")
+    text = (
+        f"{p['num_envs']} envs x {p['num_steps']} steps, minibatch {p['minibatch_size']}, "
+        f"{p['update_epochs']} epoch(s), {p['optimizer']} {lr}, gamma {p['gamma']:g}, "
+        f"lambda {p['gae_lambda']:g}, clip {p['clip_coef']:g}, ent {p['ent_coef']:g}, vf {p['vf_coef']:g}, "
+        f"grad norm {p['max_grad_norm']:g}, adv. norm {'on' if p['norm_adv'] else 'off'}, "
+        f"separate {'x'.join(map(str, p['hidden']))} {p['activation']} MLPs"
+    )
+    if task.family == "continuous":
+        text += f", Gaussian log-std {p['log_std_init']:g} (no gSDE)"
+    return text
 
 
 def _learner_table(task: str, rows: list[dict], skipped: list[dict]) -> Any:

@@ -556,7 +556,9 @@ class BenchAgentsConfig:
 
     Each player is a run directory or checkpoint (AlphaZero, PPO, A2C, DQN: whatever
     seigen.agents.load_agent reads), random, or mcts-rollout-N (a search of N simulations
-    over random-playout values). Every pair plays --games games in lock-step, colours
+    over random-playout values); on Go also mcts-N and rollout-N (seigen gtp's mcts and
+    rollout players with N simulations or playouts a move) and gtp:COMMAND (any GTP engine,
+    e.g. "gtp:gnugo --mode gtp --level 10"). Every pair plays --games games in lock-step, colours
     alternating, each pair of games from the same random opening (2 plies; Go 4), so that
     deterministic agents do not replay one game. AlphaZero agents search --visits
     simulations per move; PPO, A2C and DQN agents play their most likely move. Ratings:
@@ -564,7 +566,7 @@ class BenchAgentsConfig:
     """
 
     players: tuple[str, ...]
-    """Two or more players: RUN_DIR, a checkpoint file, random, or mcts-rollout-N."""
+    """Two or more players: RUN_DIR, a checkpoint file, random, mcts-rollout-N; on Go also mcts-N, rollout-N, gtp:COMMAND."""
     game: Literal["auto", "tictactoe", "connect4", "go"] = "auto"
     """The game; auto: the game of the first trained agent."""
     size: int = 9

@@ -19,9 +19,11 @@ def _is_selfplay(run_dir: str) -> bool:
 
 
 def _wdl(row: dict, key: str) -> str:
+    from seigen.engine.ratings import format_result
+
     for name, r in row["vs"].items():
         if name.startswith(key) and r.get("games"):
-            return f"{r['wdl']} ({r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}])"
+            return format_result(r)
     return "-"
 
 

@@ -45,6 +45,7 @@ def print_snapshots(rows: list[dict[str, Any]]) -> None:
     """The self-play snapshots' table: win rates against random and the previous snapshot, Elo."""
     from rich.table import Table
 
+    from seigen.engine.ratings import format_result
     from seigen.scripts.bench_board import stdout_console
 
     table = Table(title="self-play snapshots (Elo: random = 0, 95% interval)")
@@ -55,10 +56,7 @@ def print_snapshots(rows: list[dict[str, Any]]) -> None:
         vs = list(row["vs"].items())
         for i in range(2):
             if i < len(vs):
-                r = vs[i][1]
-                cells.append(
-                    f"{r['wdl']} ({r['win_rate']:.2f} [{r['wilson_low']:.2f}, {r['wilson_high']:.2f}])"
-                )
+                cells.append(format_result(vs[i][1]))
             else:
                 cells.append("-")
         elo = row.get("elo")

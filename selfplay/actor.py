@@ -167,13 +167,6 @@ class SelfPlay:
         return rec
 
 
-def _read_pointer(checkpoints: Path) -> str | None:
-    try:
-        return (checkpoints / "latest").read_text().strip() or None
-    except OSError:
-        return None
-
-
 def log_to(run_dir: str | Path, name: str) -> None:
     """Send this process's log to ``RUN_DIR/logs/<name>.log`` (each child process has its own file)."""
     logging.basicConfig(
@@ -205,18 +198,16 @@ def actor_main(
     import torch
 
     from seigen.agents.pvnet import load_net
-    from seigen.agents.runs import CheckpointError
+    from seigen.agents.runs import CheckpointError, NewestCheckpoint
 
     torch.set_num_threads(1)
     stop = ParentWatch(stop)
     run = Path(run_dir)
     log_to(run, f"actor-{actor}")
-    checkpoints, games_dir = run / "checkpoints", run / "games"
-    name = None
-    while name is None and not stop.is_set():
-        name = _read_pointer(checkpoints)
-        if name is None:
-            time.sleep(0.2)
+    games_dir = run / "games"
+    follow = NewestCheckpoint(run, load_net)
+    while (first := follow.current()) is None and not stop.is_set():
+        time.sleep(0.2)
     if stop.is_set():
         return
     seed = int.from_bytes(os.urandom(4), "little") ^ (actor * 7919) ^ int(cfg.seed)
@@ -225,11 +216,11 @@ def actor_main(
 
         play = SelfPlay(cfg, None, seed=seed, evaluator=RemoteEvaluator(remote[0], remote[1], actor))
     else:
-        net, _ = load_net(checkpoints / name)
+        net, _ = load_net(first)
         play = SelfPlay(cfg, net, device=device, seed=seed)
-    log.info("actor %d: playing %d games with %s", actor, cfg.games_in_flight, name)
+    log.info("actor %d: playing %d games with %s", actor, cfg.games_in_flight, follow.name)
     pending: list[GameRecord] = []
-    last_flush = last_poll = time.monotonic()
+    last_flush = time.monotonic()
 
     def flush() -> None:
         nonlocal pending, last_flush
@@ -251,15 +242,13 @@ def actor_main(
         now = time.monotonic()
         if now - last_flush >= cfg.shard_seconds:
             flush()
-        if remote is None and now - last_poll >= 1.0:
-            last_poll = now
-            newest = _read_pointer(checkpoints)
-            if newest is not None and newest != name:
-                try:
-                    net, _ = load_net(checkpoints / newest)
-                    play.set_weights(net.state_dict())
-                    name = newest
-                    log.info("actor %d: now playing with %s", actor, name)
-                except CheckpointError as e:  # removed or damaged meanwhile: keep the current net
-                    log.warning("actor %d: %s", actor, e)
+        if remote is None:
+            try:
+                newest = follow.poll()
+            except CheckpointError as e:  # removed or damaged meanwhile: keep the current net
+                log.warning("actor %d: %s", actor, e)
+            else:
+                if newest is not None:
+                    play.set_weights(newest[0].state_dict())
+                    log.info("actor %d: now playing with %s", actor, follow.name)
     flush()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -79,16 +78,20 @@ def serve(
 ) -> None:
     """The server loop (run it in its own process): until ``stop.is_set()``."""
     from seigen.agents.pvnet import load_net
-    from seigen.agents.runs import CheckpointError
+    from seigen.agents.runs import CheckpointError, NewestCheckpoint
 
     torch.set_num_threads(threads)
     dev = torch.device(device)
     net = net.to(dev).eval()
     use_amp = amp and dev.type == "cuda"
-    pointer = Path(run_dir) / "checkpoints" / "latest" if run_dir else None
-    name = pointer.read_text().strip() if pointer is not None and pointer.exists() else None
-    log.info("inference server on %s: serving %s to %d actors", device, name or "the given net", len(slots))
-    last_poll = time.monotonic()
+    follow = NewestCheckpoint(run_dir, load_net) if run_dir else None
+    served = follow.current() if follow is not None else None
+    log.info(
+        "inference server on %s: serving %s to %d actors",
+        device,
+        served.name if served is not None else "the given net",
+        len(slots),
+    )
     batches = evaluations = 0
     while not stop.is_set():
         try:
@@ -114,23 +117,18 @@ def serve(
                 start += n
             batches += 1
             evaluations += start
-        now = time.monotonic()
-        if pointer is not None and now - last_poll >= 1.0:
-            last_poll = now
-            try:
-                newest = pointer.read_text().strip()
-            except OSError:
-                continue
-            if newest and newest != name:
-                try:
-                    fresh, _ = load_net(pointer.parent / newest)
-                    net.load_state_dict(fresh.state_dict())
-                    name = newest
-                    log.info(
-                        "inference server: now serving %s (%d batches, %d evaluations so far)",
-                        name,
-                        batches,
-                        evaluations,
-                    )
-                except CheckpointError as e:
-                    log.warning("inference server: %s", e)
+        if follow is None:
+            continue
+        try:
+            fresh = follow.poll()
+        except CheckpointError as e:
+            log.warning("inference server: %s", e)
+            continue
+        if fresh is not None:
+            net.load_state_dict(fresh[0].state_dict())
+            log.info(
+                "inference server: now serving %s (%d batches, %d evaluations so far)",
+                follow.name,
+                batches,
+                evaluations,
+            )

@@ -13,13 +13,10 @@ with the same search as the evaluator (``visits`` simulations per move, no noise
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from seigen.agents.runs import read_metrics
-
-STEP = re.compile(r"step-(\d+)\.pt$")
+from seigen.agents.runs import checkpoint_steps, read_metrics
 
 
 def measure(
@@ -33,7 +30,7 @@ def measure(
 ) -> dict[str, Any]:
     """One net's figures (a JSON-ready dict); ``path``: a checkpoint or a run directory."""
     from seigen.agents import load_agent
-    from seigen.selfplay.evaluator import evaluate_checkpoint
+    from seigen.selfplay.evaluation import evaluate_checkpoint
 
     row = evaluate_checkpoint(path, games=games, visits=visits, device=device, seed=seed) if games else {}
     agent = load_agent(path, visits=visits, device=device)
@@ -66,9 +63,7 @@ def curve(run_dir: str | Path, *, every: int = 1, **kwargs: Any) -> list[dict[st
     """``measure`` for every ``every``-th net in ``RUN_DIR/nets`` (the last always), with the
     training time and games at its step from ``metrics.jsonl``."""
     run_dir = Path(run_dir)
-    nets = sorted(
-        (int(m.group(1)), p) for p in (run_dir / "nets").glob("step-*.pt") if (m := STEP.search(p.name))
-    )
+    nets = checkpoint_steps(run_dir / "nets")
     if not nets:
         raise FileNotFoundError(f"{run_dir / 'nets'}: no nets kept (the run needs keep_nets)")
     chosen = nets[::every]

@@ -31,7 +31,15 @@ import numpy as np
 import torch
 
 from seigen.agents.pvnet import net_state
-from seigen.agents.runs import CHECKPOINT, CheckpointError, RunDir, RunError, load_checkpoint, pick_device
+from seigen.agents.runs import (
+    CheckpointError,
+    RunDir,
+    RunError,
+    checkpoint_steps,
+    checkpoints_newest_first,
+    load_checkpoint,
+    pick_device,
+)
 from seigen.engine.files import write_atomic
 from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, log_to, new_game
 from seigen.selfplay.config import SelfPlayConfig, resolve, resume_config
@@ -71,18 +79,6 @@ def _server_main(
     serve(run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp))
 
 
-def _checkpoints_newest_first(run: RunDir) -> list[Path]:
-    found = [
-        (int(m.group(1)), p) for p in run.checkpoints.glob("step-*.pt") if (m := CHECKPOINT.search(p.name))
-    ]
-    latest = run.latest_checkpoint()
-    ordered = [p for _, p in sorted(found, reverse=True)]
-    if latest is not None and latest in ordered:
-        ordered.remove(latest)
-        ordered.insert(0, latest)
-    return ordered
-
-
 def prepare_config(cfg: SelfPlayConfig) -> SelfPlayConfig:
     """The config a session runs with: the preset filled in, or for ``--resume`` the saved
     config with the flags given on top. ``RunError`` when there is nothing to resume."""
@@ -100,7 +96,7 @@ def prepare_config(cfg: SelfPlayConfig) -> SelfPlayConfig:
             raise RunError(f"{saved}: unreadable config ({e})") from None
     else:
         cfg = resolve(cfg)
-    if cfg.resume and not any(Path(cfg.run_dir, "checkpoints").glob("step-*.pt")):
+    if cfg.resume and not checkpoint_steps(Path(cfg.run_dir, "checkpoints")):
         # killed before its first checkpoint: start it afresh in the same directory
         cfg = dataclasses.replace(cfg, resume=False)
     return cfg
@@ -155,7 +151,7 @@ class SelfPlayRun:
         self.run.log(self.trainer.step, warning=message)
 
     def _resume(self) -> None:
-        for path in _checkpoints_newest_first(self.run):
+        for path in checkpoints_newest_first(self.path):
             try:
                 state = load_checkpoint(path)
                 if state.get("kind") != "alphazero":
@@ -344,7 +340,7 @@ class SelfPlayRun:
 
     def _latest_eval(self) -> dict[str, Any] | None:
         try:
-            from seigen.selfplay.evaluator import read_eval
+            from seigen.selfplay.eval_log import read_eval
         except ImportError:
             return None
         rows = [r for r in read_eval(self.path) if "error" not in r]

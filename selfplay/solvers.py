@@ -44,11 +44,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 import numba
 import numpy as np
 
+from seigen.engine.arena import Agent
 from seigen.engine.games import ConnectFour, TicTacToe
 
 __all__ = [
@@ -61,10 +62,6 @@ __all__ = [
     "tictactoe_perfect_check",
     "tictactoe_solve",
 ]
-
-
-class Agent(Protocol):
-    def select(self, games: Sequence[Any]) -> list[int]: ...
 
 
 # ============================================================================ tic-tac-toe

@@ -18,18 +18,17 @@ from hypothesis import strategies as st
 from pettingzoo.classic import connect_four_v3, go_v5, tictactoe_v3
 
 from seigen.agents import load_agent
-from seigen.agents.agent import (
-    AlphaZeroAgent,
-    DQNAgent,
+from seigen.agents.agent import AlphaZeroAgent, DQNAgent
+from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+from seigen.agents.runs import CheckpointError, RunDir
+from seigen.engine import Board, Rules
+from seigen.engine.games import ConnectFour, TicTacToe
+from seigen.envs.observations import (
     connect4_from_observation,
     go_from_observation,
     go_observation_features,
     tictactoe_from_observation,
 )
-from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
-from seigen.agents.runs import CheckpointError, RunDir
-from seigen.engine import Board, Rules
-from seigen.engine.games import ConnectFour, TicTacToe
 
 GO5 = {"name": "go", "size": 5, "komi": 7.5, "rules": "chinese", "max_moves": 75}
 SPECS = {

@@ -21,8 +21,8 @@ from seigen.scripts.bench_rl import (
     make_atari_envs,
     medians,
     run_rl_benchmark,
-    sb3_actor_critic,
 )
+from seigen.scripts.bench_rl_peers import sb3_actor_critic
 from seigen.scripts.cli import main
 from seigen.scripts.configs import BenchRLConfig
 

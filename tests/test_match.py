@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from seigen.engine import read_sgf
+from seigen.engine.board import result_string
 from seigen.engine.match import (
     FORFEIT_REASONS,
     MatchError,
     MatchSettings,
     parse_gtp_score,
-    result_string,
     run_match,
 )
 from seigen.engine.ratings import elo_from_score, elo_interval, score_clamp, wilson_interval

@@ -14,19 +14,21 @@ from hypothesis import strategies as st
 
 from seigen.agents import load_agent
 from seigen.agents.ppo import (
-    MASKED,
     ActorCritic,
-    ActorCriticNet,
     RunningMeanStd,
-    categorical_sample,
     gae,
-    gaussian_log_prob,
-    masked_log_softmax,
     policy_loss,
     train,
     value_loss,
 )
 from seigen.agents.ppo_config import A2CConfig, ACConfig, PPOConfig, resolve
+from seigen.agents.ppo_nets import (
+    MASKED,
+    ActorCriticNet,
+    categorical_sample,
+    gaussian_log_prob,
+    masked_log_softmax,
+)
 from seigen.agents.runs import CheckpointError, read_metrics
 from seigen.scripts.cli import main
 

@@ -13,7 +13,8 @@ import pytest
 from seigen.engine.arena import play_match
 from seigen.engine.devices import resolve_device
 from seigen.engine.files import append_jsonl, read_jsonl
-from seigen.engine.match import GameRecord, MatchSettings, summarize
+from seigen.engine.match import GameRecord, MatchSettings
+from seigen.engine.match_records import summarize
 from seigen.engine.ratings import (
     INTERVAL_KEYS,
     RESULT_KEYS,
