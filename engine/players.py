@@ -185,6 +185,8 @@ class RolloutPlayer(Player):
     of the board (dead stones estimated) says it wins. It resigns when the best win
     rate is below ``resign_threshold`` after a full search of at least
     ``min_playouts_to_resign`` playouts (or the whole playout cap, if smaller).
+    ``playout``: ``light`` or ``heavy`` playouts (or a ``seigen.ext.board.PlayoutPolicy``),
+    for the search and for judging dead stones.
     """
 
     playouts: int = 10_000
@@ -194,6 +196,7 @@ class RolloutPlayer(Player):
     resign_threshold: float = 0.05
     min_playouts_to_resign: int = 2_000
     seed: int = 0
+    playout: Any = "light"
     name: str = field(default="rollout", init=False)
 
     def __post_init__(self) -> None:
@@ -244,7 +247,17 @@ class RolloutPlayer(Player):
             def run(t: int, per_thread: int = per_thread, seeds: list[int] = seeds) -> None:
                 s = stats[t]
                 board._c.flat_mc(
-                    candidates, per_thread, seeds[t], komi, s[0], s[1], s[2], s[3], self.c_ucb, self.rave_k
+                    candidates,
+                    per_thread,
+                    seeds[t],
+                    komi,
+                    s[0],
+                    s[1],
+                    s[2],
+                    s[3],
+                    self.c_ucb,
+                    self.rave_k,
+                    kind=self.playout,
                 )
 
             t0 = time.perf_counter()
@@ -309,7 +322,7 @@ class RolloutPlayer(Player):
         opponent = 2 if board.to_play == "black" else 1
         colors = board.colors()
         near = np.zeros((n, n), dtype=bool)
-        for r, c in board.dead_stones(n=200, seed=self.seed):
+        for r, c in board.dead_stones(n=200, seed=self.seed, kind=self.playout):
             if colors[r, c] != opponent:
                 continue
             for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
@@ -323,7 +336,7 @@ class RolloutPlayer(Player):
         last = board.last_move
         if last is None or last[1] != board.pass_move:
             return False
-        score = board.score(dead=board.dead_stones(n=200, seed=self.seed))
+        score = board.score(dead=board.dead_stones(n=200, seed=self.seed, kind=self.playout))
         return score > 0 if board.to_play == "black" else score < 0
 
     def analyze(
@@ -355,11 +368,12 @@ class EyeAwareRollouts:
 
     needs_features = True
 
-    def __init__(self, rollouts: int = 1, penalty: float = 4.0) -> None:
+    def __init__(self, rollouts: int = 1, penalty: float = 4.0, playout: Any = "light") -> None:
         if rollouts < 1:
             raise ValueError(f"rollouts must be at least 1, got {rollouts}")
         self.rollouts = rollouts
         self.penalty = penalty
+        self.playout = playout
 
     def __call__(
         self, features: np.ndarray, legal_mask: np.ndarray, rollout_values: np.ndarray | None = None
@@ -578,7 +592,8 @@ class MCTSPlayer(SearchPlayer):
     """The search player on Go with C light playouts at the leaves.
 
     ``evaluator``: ``rollout`` (the mean of ``rollouts`` light playouts, eye-filling and
-    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search).
+    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search);
+    ``playout``: ``light`` or ``heavy`` playouts (or a ``seigen.ext.board.PlayoutPolicy``).
     The search scores finished games by Tromp-Taylor area, so it captures dead stones
     before passing. ``search``: ``SearchPlayer``'s settings (``c_puct``, ``seed``,
     ``resign_threshold``, ...); everything else is ``SearchPlayer``'s too.
@@ -590,13 +605,15 @@ class MCTSPlayer(SearchPlayer):
         evaluator: str = "rollout",
         rollouts: int = 1,
         leaves_per_tree: int = 8,
+        playout: Any = "light",
         **search: Any,
     ) -> None:
         if evaluator not in ("rollout", "uniform"):
             raise ValueError(f"unknown evaluator {evaluator!r}; expected rollout or uniform")
         self.kind = evaluator
         self.rollouts = rollouts
-        leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts)
+        self.playout = playout
+        leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts, playout=playout)
         super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="mcts", **search)
 
 

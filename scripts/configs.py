@@ -255,6 +255,8 @@ class GTPConfig:
     """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] = "light"
+    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
     c_puct: float | None = None
     """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
     resign_threshold: float = 0.05
@@ -321,6 +323,8 @@ class AnalysisConfig:
     """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] = "light"
+    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
     c_puct: float | None = None
     """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -557,7 +561,8 @@ class BenchAgentsConfig:
     Each player is a run directory or checkpoint (AlphaZero, PPO, A2C, DQN: whatever
     seigen.agents.load_agent reads), random, or mcts-rollout-N (a search of N simulations
     over random-playout values); on Go also mcts-N and rollout-N (seigen gtp's mcts and
-    rollout players with N simulations or playouts a move) and gtp:COMMAND (any GTP engine,
+    rollout players with N simulations or playouts a move; mcts-heavy-N, rollout-heavy-N
+    with heavy playouts) and gtp:COMMAND (any GTP engine,
     e.g. "gtp:gnugo --mode gtp --level 10"). Every pair plays --games games in lock-step, colours
     alternating, each pair of games from the same random opening (2 plies; Go 4), so that
     deterministic agents do not replay one game. AlphaZero agents search --visits

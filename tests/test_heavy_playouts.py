@@ -391,3 +391,50 @@ def test_flat_mc_with_heavy_playouts_beats_light_at_equal_playouts():
     are deterministic; ``python -m seigen.scripts.playout_strength`` plays longer matches."""
     result = match(size=9, playouts=200, games=20, kind="heavy", against="light", seed=0)
     assert result["wilson_low"] > 0.5, result
+
+
+# ---------------------------------------------------------------------- the players and the search
+
+
+def test_heavy_playouts_are_the_rollouts_of_the_search_and_the_players_when_asked():
+    from seigen.engine.board import Board
+    from seigen.engine.games import GoGame
+    from seigen.engine.players import MCTSPlayer, RolloutPlayer, SearchLimits
+    from seigen.engine.search import BatchedSearch, RolloutEvaluator, SearchConfig
+
+    search = BatchedSearch([GoGame(Board(9))], RolloutEvaluator(1, playout="heavy"), SearchConfig(visits=32))
+    assert search.trees.rollout_kind == cb.playout_policy("heavy")
+    assert BatchedSearch(
+        [GoGame(Board(9))], RolloutEvaluator(1), SearchConfig(visits=8)
+    ).trees.rollout_kind == ("light")
+    board = Board(9, komi=7.5)
+    for player in (MCTSPlayer(visits=64, playout="heavy"), RolloutPlayer(playouts=300, playout="heavy")):
+        decision = player.genmove(board, "black", SearchLimits())
+        assert board.is_legal(decision.move) and decision.analysis.playouts >= 64
+
+
+def test_seigen_gtp_plays_with_heavy_playouts():
+    import subprocess
+    import sys
+
+    commands = "boardsize 9\nclear_board\ngenmove black\nfinal_score\nquit\n"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seigen.scripts.cli",
+            "gtp",
+            "--player",
+            "mcts",
+            "--playout",
+            "heavy",
+            "--visits",
+            "64",
+        ],
+        input=commands,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    answers = [a for a in out.stdout.split("\n\n") if a.strip()]
+    assert out.returncode == 0 and len(answers) == 5 and all(a.startswith("=") for a in answers), out
