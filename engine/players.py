@@ -152,6 +152,83 @@ def parse_color_name(color: str | int) -> str:
     return "black" if parse_color(color) == 1 else "white"
 
 
+def run_in_chunks(
+    step: Callable[[int, int], None],
+    threads: int,
+    limits: SearchLimits,
+    cap: int | None,
+    snapshot: Callable[[int, float], Analysis],
+    should_stop: Callable[[], bool] | None = None,
+    report: Callable[[Analysis], None] | None = None,
+    interval: float = 1.0,
+) -> Analysis:
+    """Drive a playout search in chunks of about 50 ms, so that time limits, analysis
+    reports and stop requests are honoured.
+
+    ``step(per_thread, done)`` runs ``per_thread`` playouts on each of ``threads``
+    threads (``done`` so far); the search stops after ``cap`` playouts (None: no cap),
+    ``limits.seconds`` or when ``should_stop()``; ``snapshot(done, seconds)`` makes the
+    ``Analysis`` that is reported every ``interval`` seconds and returned at the end.
+    """
+    start = time.perf_counter()
+    done = 0
+    chunk = 256 * threads
+    last_report = start
+    while True:
+        per_thread = max(1, chunk // threads)
+        if cap is not None:
+            per_thread = max(1, min(per_thread, math.ceil((cap - done) / threads)))
+        t0 = time.perf_counter()
+        step(per_thread, done)
+        done += per_thread * threads
+        now = time.perf_counter()
+        rate = per_thread * threads / max(now - t0, 1e-6)
+        chunk = int(min(max(64 * threads, 0.05 * rate), 100_000))
+        if report is not None and now - last_report >= interval:
+            report(snapshot(done, now - start))
+            last_report = now
+        if cap is not None and done >= cap:
+            break
+        if limits.seconds is not None and now - start >= limits.seconds:
+            break
+        if should_stop is not None and should_stop():
+            break
+    return snapshot(done, time.perf_counter() - start)
+
+
+def cleanup_moves(board: Board, seed: int = 0) -> np.ndarray:
+    """Sensible moves on the liberties of the opponent's stones judged dead (the cleanup
+    phase: capture them, then pass)."""
+    n = board.size
+    opponent = 2 if board.to_play == "black" else 1
+    colors = board.colors()
+    near = np.zeros((n, n), dtype=bool)
+    for r, c in board.dead_stones(n=200, seed=seed):
+        if colors[r, c] != opponent:
+            continue
+        for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if 0 <= rr < n and 0 <= cc < n and colors[rr, cc] == 0:
+                near[rr, cc] = True
+    moves = board.sensible_moves()
+    return moves[near.reshape(-1)[moves]]
+
+
+def passing_wins(board: Board, seed: int = 0) -> bool:
+    """The opponent passed and the board, dead stones (judged by light playouts) removed,
+    is a win for the side to move: passing ends the game with a win."""
+    last = board.last_move
+    if last is None or last[1] != board.pass_move:
+        return False
+    return wins_on_count(board, seed)
+
+
+def wins_on_count(board: Board, seed: int = 0) -> bool:
+    """The board as it stands, dead stones (judged by light playouts) removed, is a win
+    for the side to move."""
+    score = board.score(dead=board.dead_stones(n=200, seed=seed))
+    return score > 0 if board.to_play == "black" else score < 0
+
+
 class RandomPlayer(Player):
     """Random moves. On a Go board (``genmove``) uniformly random among the legal moves that
     do not fill the mover's own eye, passing when none is left, so its games end; in the
@@ -228,45 +305,28 @@ class RolloutPlayer(Player):
         cap = limits.playouts
         if cap is None and limits.seconds is None and should_stop is None:
             cap = self.playouts
-        start = time.perf_counter()
-        done = 0
-        chunk = 256 * self.threads
-        last_report = start
         self._calls += 1
-        while True:
-            per_thread = max(1, chunk // self.threads)
-            if cap is not None:
-                per_thread = max(1, min(per_thread, math.ceil((cap - done) / self.threads)))
+
+        def step(per_thread: int, done: int) -> None:
             seeds = [
                 hash((self.seed, self._calls, done, t)) & 0xFFFFFFFFFFFFFFFF for t in range(self.threads)
             ]
 
-            def run(t: int, per_thread: int = per_thread, seeds: list[int] = seeds) -> None:
+            def run(t: int) -> None:
                 s = stats[t]
                 board._c.flat_mc(
                     candidates, per_thread, seeds[t], komi, s[0], s[1], s[2], s[3], self.c_ucb, self.rave_k
                 )
 
-            t0 = time.perf_counter()
             if self._pool is None:
                 run(0)
             else:
                 list(self._pool.map(run, range(self.threads)))
-            done += per_thread * self.threads
-            now = time.perf_counter()
-            # aim at chunks of about 50 ms, so time limits and stop requests are honoured
-            rate = per_thread * self.threads / max(now - t0, 1e-6)
-            chunk = int(min(max(64 * self.threads, 0.05 * rate), 100_000))
-            if report is not None and now - last_report >= interval:
-                report(self._summary(board, stats, done, now - start))
-                last_report = now
-            if cap is not None and done >= cap:
-                break
-            if limits.seconds is not None and now - start >= limits.seconds:
-                break
-            if should_stop is not None and should_stop():
-                break
-        return self._summary(board, stats, done, time.perf_counter() - start)
+
+        def snapshot(done: int, seconds: float) -> Analysis:
+            return self._summary(board, stats, done, seconds)
+
+        return run_in_chunks(step, self.threads, limits, cap, snapshot, should_stop, report, interval)
 
     def _summary(self, board: Board, stats: list[np.ndarray], done: int, seconds: float) -> Analysis:
         total = np.sum(stats, axis=0)
@@ -291,10 +351,10 @@ class RolloutPlayer(Player):
             return Decision(board.pass_move)
         only = None
         if cleanup:  # capture the opponent's dead stones, then pass
-            only = self._cleanup_moves(board)
+            only = cleanup_moves(board, self.seed)
             if only.size == 0:
                 return Decision(board.pass_move)
-        elif self._should_pass(board):
+        elif passing_wins(board, self.seed):
             return Decision(board.pass_move)
         analysis = self.search(board, limits, only=only)
         best = analysis.moves[0]
@@ -302,29 +362,6 @@ class RolloutPlayer(Player):
         if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
-
-    def _cleanup_moves(self, board: Board) -> np.ndarray:
-        """Sensible moves on the liberties of the opponent's stones judged dead."""
-        n = board.size
-        opponent = 2 if board.to_play == "black" else 1
-        colors = board.colors()
-        near = np.zeros((n, n), dtype=bool)
-        for r, c in board.dead_stones(n=200, seed=self.seed):
-            if colors[r, c] != opponent:
-                continue
-            for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-                if 0 <= rr < n and 0 <= cc < n and colors[rr, cc] == 0:
-                    near[rr, cc] = True
-        moves = board.sensible_moves()
-        return moves[near.reshape(-1)[moves]]
-
-    def _should_pass(self, board: Board) -> bool:
-        """The opponent passed and the board, dead stones removed, is a win for us."""
-        last = board.last_move
-        if last is None or last[1] != board.pass_move:
-            return False
-        score = board.score(dead=board.dead_stones(n=200, seed=self.seed))
-        return score > 0 if board.to_play == "black" else score < 0
 
     def analyze(
         self,
