@@ -152,27 +152,64 @@ def parse_color_name(color: str | int) -> str:
     return "black" if parse_color(color) == 1 else "white"
 
 
+def _resigns(
+    analysis: Analysis, best: MoveStats, limits: SearchLimits, threshold: float, enough: int
+) -> bool:
+    """``best``'s win rate is below ``threshold`` after a search of at least ``enough``
+    playouts (or the whole cap, if smaller)."""
+    enough = min(enough, limits.playouts or enough)
+    return analysis.playouts >= enough and best.winrate < threshold
+
+
+def _search_until_stopped(
+    player: Any,
+    board: Board,
+    over: bool,
+    should_stop: Callable[[], bool],
+    report: Callable[[Analysis], None],
+    interval: float,
+) -> None:
+    """``analyze``'s body: wait for the stop when the game is ``over``, else search and
+    report until stopped."""
+    if over:
+        while not should_stop():
+            time.sleep(0.02)
+        return
+    player.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+
+
 def run_in_chunks(
     step: Callable[[int, int], None],
-    threads: int,
     limits: SearchLimits,
-    cap: int | None,
+    default_cap: int,
     snapshot: Callable[[int, float], Analysis],
     should_stop: Callable[[], bool] | None = None,
     report: Callable[[Analysis], None] | None = None,
     interval: float = 1.0,
+    *,
+    threads: int = 1,
+    first: int | None = None,
+    smallest: int | None = None,
+    largest: int = 100_000,
 ) -> Analysis:
-    """Drive a playout search in chunks of about 50 ms, so that time limits, analysis
-    reports and stop requests are honoured.
+    """Drive a search in chunks of about 50 ms, so that time limits, analysis reports and
+    stop requests are honoured.
 
-    ``step(per_thread, done)`` runs ``per_thread`` playouts on each of ``threads``
-    threads (``done`` so far); the search stops after ``cap`` playouts (None: no cap),
+    ``step(per_thread, done)`` runs ``per_thread`` simulations on each of ``threads``
+    threads (``done`` so far). The search stops after ``limits.playouts`` simulations
+    (``default_cap`` when the limits and ``should_stop`` give no end at all), after
     ``limits.seconds`` or when ``should_stop()``; ``snapshot(done, seconds)`` makes the
     ``Analysis`` that is reported every ``interval`` seconds and returned at the end.
+    Chunks start at ``first`` simulations (default 256 per thread) and stay between
+    ``smallest`` (default 64 per thread) and ``largest``.
     """
+    cap = limits.playouts
+    if cap is None and limits.seconds is None and should_stop is None:
+        cap = default_cap
+    chunk = 256 * threads if first is None else first
+    smallest = 64 * threads if smallest is None else smallest
     start = time.perf_counter()
     done = 0
-    chunk = 256 * threads
     last_report = start
     while True:
         per_thread = max(1, chunk // threads)
@@ -183,7 +220,7 @@ def run_in_chunks(
         done += per_thread * threads
         now = time.perf_counter()
         rate = per_thread * threads / max(now - t0, 1e-6)
-        chunk = int(min(max(64 * threads, 0.05 * rate), 100_000))
+        chunk = int(min(max(smallest, 0.05 * rate), largest))
         if report is not None and now - last_report >= interval:
             report(snapshot(done, now - start))
             last_report = now
@@ -250,8 +287,81 @@ class RandomPlayer(Player):
         return [int(self.rng.choice(g.legal_actions())) for g in games]
 
 
+class PlayoutPlayer(Player):
+    """The GTP face of the players that search with C light playouts on threads
+    (``RolloutPlayer``, ``seigen.engine.uct.UctPlayer``).
+
+    ``genmove`` passes when no sensible move is left, or when the opponent has passed and
+    the board counted (dead stones judged by playouts) is a win; it plays the search's
+    best move, but a pass only when that count is a win (else the best other move); it
+    resigns when the best win rate is below ``resign_threshold`` after a full search of
+    at least ``min_playouts_to_resign`` playouts (or the whole cap, if smaller). In the
+    cleanup phase it searches only the moves next to the opponent's dead stones.
+    Subclasses give ``search(board, limits, should_stop, report, interval, only)``,
+    ``seed``, ``resign_threshold``, ``min_playouts_to_resign`` and ``_pool`` (a thread
+    pool or None).
+    """
+
+    seed: int
+    resign_threshold: float
+    min_playouts_to_resign: int
+    _pool: ThreadPoolExecutor | None
+
+    def search(
+        self,
+        board: Board,
+        limits: SearchLimits,
+        should_stop: Callable[[], bool] | None = None,
+        report: Callable[[Analysis], None] | None = None,
+        interval: float = 1.0,
+        only: np.ndarray | None = None,
+    ) -> Analysis:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ decide
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        board = _as_mover(board, color)
+        if board.sensible_moves().size == 0:
+            return Decision(board.pass_move)
+        only = None
+        if cleanup:  # capture the opponent's dead stones, then pass
+            only = cleanup_moves(board, self.seed)
+            if only.size == 0:
+                return Decision(board.pass_move)
+        elif passing_wins(board, self.seed):
+            return Decision(board.pass_move)
+        analysis = self.search(board, limits, only=only)
+        if not analysis.moves:
+            return Decision(board.pass_move, analysis=analysis)
+        best = analysis.moves[0]
+        if best.move == board.pass_move and not wins_on_count(board, self.seed):
+            best = next((m for m in analysis.moves if m.move != board.pass_move), best)
+        if not cleanup and _resigns(
+            analysis, best, limits, self.resign_threshold, self.min_playouts_to_resign
+        ):
+            return Decision(None, resign=True, analysis=analysis)
+        return Decision(best.move, analysis=analysis)
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        board = _as_mover(board, color)
+        _search_until_stopped(
+            self, board, board.sensible_moves().size == 0 and board.is_over, should_stop, report, interval
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
+
 @dataclass
-class RolloutPlayer(Player):
+class RolloutPlayer(PlayoutPlayer):
     """Flat Monte Carlo with light playouts in C, on ``threads`` threads.
 
     Each playout starts with one root move chosen by UCB1 (exploration ``c_ucb``) over
@@ -302,9 +412,6 @@ class RolloutPlayer(Player):
             candidates[board.pass_move] = 1
         komi = board.rules.komi + board.rules.compensation(board.handicap)
         stats = [np.zeros((4, a)) for _ in range(self.threads)]
-        cap = limits.playouts
-        if cap is None and limits.seconds is None and should_stop is None:
-            cap = self.playouts
         self._calls += 1
 
         def step(per_thread: int, done: int) -> None:
@@ -326,7 +433,9 @@ class RolloutPlayer(Player):
         def snapshot(done: int, seconds: float) -> Analysis:
             return self._summary(board, stats, done, seconds)
 
-        return run_in_chunks(step, self.threads, limits, cap, snapshot, should_stop, report, interval)
+        return run_in_chunks(
+            step, limits, self.playouts, snapshot, should_stop, report, interval, threads=self.threads
+        )
 
     def _summary(self, board: Board, stats: list[np.ndarray], done: int, seconds: float) -> Analysis:
         total = np.sum(stats, axis=0)
@@ -343,44 +452,6 @@ class RolloutPlayer(Player):
         policy = np.where(board.legal_mask() > 0, 0.0, -1.0)
         policy[moves] = 1.0 / n_cand
         return Analysis(out, done, seconds, policy)
-
-    # ------------------------------------------------------------------ decide
-    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
-        board = _as_mover(board, color)
-        if board.sensible_moves().size == 0:
-            return Decision(board.pass_move)
-        only = None
-        if cleanup:  # capture the opponent's dead stones, then pass
-            only = cleanup_moves(board, self.seed)
-            if only.size == 0:
-                return Decision(board.pass_move)
-        elif passing_wins(board, self.seed):
-            return Decision(board.pass_move)
-        analysis = self.search(board, limits, only=only)
-        best = analysis.moves[0]
-        enough = min(self.min_playouts_to_resign, limits.playouts or self.min_playouts_to_resign)
-        if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
-            return Decision(None, resign=True, analysis=analysis)
-        return Decision(best.move, analysis=analysis)
-
-    def analyze(
-        self,
-        board: Board,
-        color: str,
-        should_stop: Callable[[], bool],
-        interval: float,
-        report: Callable[[Analysis], None],
-    ) -> None:
-        board = _as_mover(board, color)
-        if board.sensible_moves().size == 0 and board.is_over:
-            while not should_stop():
-                time.sleep(0.02)
-            return
-        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
 
 
 class EyeAwareRollouts:
@@ -528,30 +599,25 @@ class SearchPlayer(Player):
     ) -> Analysis:
         """Search from ``board`` until a limit or ``should_stop``; the tree grows in chunks."""
         s = self._search_for(board)
-        cap = limits.playouts
-        if cap is None and limits.seconds is None and should_stop is None:
-            cap = self.visits
-        start = time.perf_counter()
-        last_report = start
-        done = 0
-        chunk = 64
-        while True:
-            n = chunk if cap is None else max(1, min(chunk, cap - done))
-            t0 = time.perf_counter()
+
+        def step(n: int, done: int) -> None:
             s.run(visits=n)
-            done += n
-            now = time.perf_counter()
-            chunk = int(min(max(32, 0.05 * n / max(now - t0, 1e-6)), 4096))  # about 50 ms a chunk
-            if report is not None and now - last_report >= interval:
-                report(self._analysis(board, done, now - start))
-                last_report = now
-            if cap is not None and done >= cap:
-                break
-            if limits.seconds is not None and now - start >= limits.seconds:
-                break
-            if should_stop is not None and should_stop():
-                break
-        return self._analysis(board, done, time.perf_counter() - start)
+
+        def snapshot(done: int, seconds: float) -> Analysis:
+            return self._analysis(board, done, seconds)
+
+        return run_in_chunks(
+            step,
+            limits,
+            self.visits,
+            snapshot,
+            should_stop,
+            report,
+            interval,
+            first=64,
+            smallest=32,
+            largest=4096,
+        )
 
     def _analysis(self, board: Board, done: int, seconds: float) -> Analysis:
         s = self._search
@@ -589,8 +655,7 @@ class SearchPlayer(Player):
         if not analysis.moves:
             return Decision(board.pass_move, analysis=analysis)
         best = analysis.moves[0]
-        enough = min(self.min_visits_to_resign, limits.playouts or self.min_visits_to_resign)
-        if analysis.playouts >= enough and best.winrate < self.resign_threshold:
+        if _resigns(analysis, best, limits, self.resign_threshold, self.min_visits_to_resign):
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
 
@@ -604,11 +669,7 @@ class SearchPlayer(Player):
     ) -> None:
         self._check_size(board)
         board = _as_mover(board, color)
-        if board.is_over:
-            while not should_stop():
-                time.sleep(0.02)
-            return
-        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+        _search_until_stopped(self, board, board.is_over, should_stop, report, interval)
 
 
 class MCTSPlayer(SearchPlayer):

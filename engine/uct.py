@@ -19,7 +19,6 @@ with virtual loss and atomic statistics.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -27,18 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from seigen.engine.board import Board, parse_color
-from seigen.engine.players import (
-    Analysis,
-    Decision,
-    MoveStats,
-    Player,
-    SearchLimits,
-    _as_mover,
-    cleanup_moves,
-    passing_wins,
-    run_in_chunks,
-    wins_on_count,
-)
+from seigen.engine.players import Analysis, MoveStats, PlayoutPlayer, SearchLimits, run_in_chunks
 from seigen.ext import uct as _uct
 
 Rule = tuple[float, float]  # (virtual visits, value in [0, 1]); 0 visits switch the rule off
@@ -129,16 +117,13 @@ class UctConfig:
 
 
 @dataclass
-class UctPlayer(Player):
+class UctPlayer(PlayoutPlayer):
     """UCT-RAVE with priors and light playouts, all in C, on ``threads`` threads.
 
-    Plays the most visited root move. Passes when no sensible move is left, when the
-    opponent has passed and the board counted (dead stones judged by playouts) is a
-    win, or when the search prefers the pass and that count is a win; otherwise the
-    best move other than pass. Resigns when the best win rate is below
-    ``resign_threshold`` after at least ``min_playouts_to_resign`` simulations (or the
-    whole cap, if smaller). The tree is kept between moves when the new position follows
-    the last one (``reuse``). Any board size from 2 to 25.
+    Plays the most visited root move (ties: the higher win rate); passing, resigning and
+    the cleanup phase are ``PlayoutPlayer``'s. The tree is kept between moves when the
+    new position follows the last one (``reuse``). PVs follow the most visited child
+    while it has ``pv_min_visits`` visits. Any board size from 2 to 25.
     """
 
     playouts: int = 10_000
@@ -224,9 +209,6 @@ class UctPlayer(Player):
             tree.restrict_root(allowed)
         n = board.size
         own = [np.zeros(n * n) for _ in range(self.threads)]
-        cap = limits.playouts
-        if cap is None and limits.seconds is None and should_stop is None:
-            cap = self.playouts
         self._calls += 1
 
         def step(per_thread: int, done: int) -> None:
@@ -248,7 +230,9 @@ class UctPlayer(Player):
             self._ownership = np.sum(own, axis=0).reshape(n, n) / max(done, 1)
             return self._analysis(board, done, seconds)
 
-        return run_in_chunks(step, self.threads, limits, cap, snapshot, should_stop, report, interval)
+        return run_in_chunks(
+            step, limits, self.playouts, snapshot, should_stop, report, interval, threads=self.threads
+        )
 
     def root_statistics(self, board: Board) -> dict[str, np.ndarray]:
         """The root children's statistics summed over the trees, by point index (pass
@@ -299,49 +283,6 @@ class UctPlayer(Player):
         """Mean final owner of each point (``N`` x ``N``, +1 black ... -1 white) over the
         playouts of the last search, or None before any search."""
         return self._ownership
-
-    # ------------------------------------------------------------------ decide
-    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
-        board = _as_mover(board, color)
-        if board.sensible_moves().size == 0:
-            return Decision(board.pass_move)
-        only = None
-        if cleanup:  # capture the opponent's dead stones, then pass
-            only = cleanup_moves(board, self.seed)
-            if only.size == 0:
-                return Decision(board.pass_move)
-        elif passing_wins(board, self.seed):
-            return Decision(board.pass_move)
-        analysis = self.search(board, limits, only=only)
-        if not analysis.moves:
-            return Decision(board.pass_move, analysis=analysis)
-        best = analysis.moves[0]
-        if best.move == board.pass_move and not wins_on_count(board, self.seed):
-            others = [m for m in analysis.moves if m.move != board.pass_move]
-            best = others[0] if others else best
-        enough = min(self.min_playouts_to_resign, limits.playouts or self.min_playouts_to_resign)
-        if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
-            return Decision(None, resign=True, analysis=analysis)
-        return Decision(best.move, analysis=analysis)
-
-    def analyze(
-        self,
-        board: Board,
-        color: str,
-        should_stop: Callable[[], bool],
-        interval: float,
-        report: Callable[[Analysis], None],
-    ) -> None:
-        board = _as_mover(board, color)
-        if board.is_over:
-            while not should_stop():
-                time.sleep(0.02)
-            return
-        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
 
 
 def _komi(board: Board) -> float:

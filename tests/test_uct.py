@@ -250,17 +250,18 @@ def test_tree_invariants_after_threaded_search(
     assert np.abs(own[0]).max() <= sims
 
 
+# black E3 (2, 4) takes three white stones
+CAPTURE = """
+. . . . .
+. X X X .
+X O O O .
+. X X X .
+. . . . .
+"""
+
+
 def test_shared_and_root_parallel_players_agree_on_a_capture() -> None:
-    board = Board.from_diagram(
-        """
-        . . . . .
-        . X X X .
-        X O O O .
-        . X X X .
-        . . . . .
-        """,
-        komi=0.5,
-    )
+    board = Board.from_diagram(CAPTURE, komi=0.5)
     for parallel in ("root", "shared"):
         player = UctPlayer(playouts=1500, threads=2, parallel=parallel)
         decision = player.genmove(board, "black", SearchLimits())
@@ -274,16 +275,7 @@ def test_shared_and_root_parallel_players_agree_on_a_capture() -> None:
 
 
 def test_player_captures_and_saves() -> None:
-    capture = Board.from_diagram(
-        """
-        . . . . .
-        . X X X .
-        X O O O .
-        . X X X .
-        . . . . .
-        """,
-        komi=0.5,
-    )
+    capture = Board.from_diagram(CAPTURE, komi=0.5)
     assert UctPlayer(playouts=1000).genmove(capture, "black", SearchLimits()).move == 2 * 5 + 4
     save = Board.from_diagram(
         """
