@@ -6,7 +6,9 @@ end of the game, area scoring and the backup (RAVE included). Speed: each settin
 the empty 9x9 board, ``--sims`` simulations per search from a fresh tree, for ``--seconds``,
 ``--repeats`` times; the median is reported. The peers in the same run: seigen's
 ``RolloutPlayer`` (flat Monte Carlo, one playout per simulation) and ``MCTSPlayer`` (the
-Python-driven batched PUCT search with one light playout per leaf).
+Python-driven batched PUCT search with one light playout per leaf). ``cpu_s_per_s`` is
+the process's CPU seconds per wall second (the cores the threads really got: on a shared
+machine two threads may get one core) and ``sims_per_cpu_s`` the work per CPU second.
 
 Agreement: on ``--positions`` random 9x9 positions (10 random sensible moves each), the
 move of each two-thread setting against a one-thread search of ``--ref-sims``.
@@ -65,18 +67,20 @@ class BenchUctConfig:
     seed: int = 0
 
 
-def _speed(make: Any, seconds: float, sims: int) -> float:
-    """Simulations per second of fresh searches of the empty 9x9 board by ``make()``."""
+def _speed(make: Any, seconds: float, sims: int) -> tuple[float, float]:
+    """(simulations per second, process CPU seconds per second) of fresh searches of the
+    empty 9x9 board by ``make()``; the second says how many cores the threads really got."""
     player = make()
-    done, start = 0, time.perf_counter()
+    done, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         if hasattr(player, "forget"):
             player.forget()
         done += player.search(Board(9, komi=7.0), SearchLimits(playouts=sims)).playouts
-    rate = done / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    used = time.process_time() - cpu
     if hasattr(player, "close"):
         player.close()
-    return rate
+    return done / wall, used / wall
 
 
 def speed_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
@@ -90,8 +94,18 @@ def speed_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
     rows = []
     for name, (threads, make) in settings.items():
         sims = min(cfg.sims, 2_000) if name.startswith("mcts") else cfg.sims
-        rates = [_speed(make, cfg.seconds, sims) for _ in range(cfg.repeats)]
-        rows.append({"setting": name, "threads": threads, "sims_per_s": round(statistics.median(rates), 1)})
+        runs = [_speed(make, cfg.seconds, sims) for _ in range(cfg.repeats)]
+        rate = statistics.median(r for r, _ in runs)
+        cores = statistics.median(c for _, c in runs)
+        rows.append(
+            {
+                "setting": name,
+                "threads": threads,
+                "sims_per_s": round(rate, 1),
+                "cpu_s_per_s": round(cores, 2),
+                "sims_per_cpu_s": round(rate / cores, 1),
+            }
+        )
     base = rows[0]["sims_per_s"]
     for row in rows:
         row["vs_uct_1_thread"] = round(row["sims_per_s"] / base, 3)
