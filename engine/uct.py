@@ -18,18 +18,30 @@ with virtual loss and atomic statistics.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
 from seigen.engine.board import Board, parse_color
 from seigen.engine.players import Analysis, MoveStats, PlayoutPlayer, SearchLimits, run_in_chunks
+from seigen.ext import board as _board
 from seigen.ext import uct as _uct
 
 Rule = tuple[float, float]  # (virtual visits, value in [0, 1]); 0 visits switch the rule off
+
+
+@functools.cache
+def shape_codes() -> np.ndarray:
+    """The heavy playouts' 3x3 shape table (``seigen.ext.board.pattern_table``), read once.
+    Its codes are closed under the colour swap, so they read the same from the mover's view."""
+    table = _board.pattern_table()
+    table.setflags(write=False)
+    return table
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,9 @@ class UctPriors:
     """The pass (searched, but the player passes only when passing does not lose)."""
     edge_until: float = 0.25
     """The line rules hold while stones cover less than this fraction of the board."""
+    pattern: Rule = (10.0, 0.8)
+    """Plays one of the 3x3 shapes of the heavy playouts (``seigen.ext.patterns``: hane,
+    cuts, edge shapes) in any symmetry and colouring; used when ``pat3`` is None."""
     pat3: np.ndarray | None = field(default=None, repr=False, compare=False)
     """The 3x3-pattern hook: None, or a float32 ``[65536, 2]`` table of (visits, value)
     per 3x3 neighbourhood code (``seigen.ext.uct.UctTree.pattern_code``: the eight
@@ -76,11 +91,26 @@ class UctPriors:
         return {name: getattr(self, name) for name in _uct.PRIOR_RULES}
 
     def without(self, *names: str) -> UctPriors:
-        """These priors with the named rules switched off."""
-        unknown = set(names) - set(_uct.PRIOR_RULES)
+        """These priors with the named rules switched off (``pattern`` included)."""
+        known = (*_uct.PRIOR_RULES, "pattern")
+        unknown = set(names) - set(known)
         if unknown:
-            raise ValueError(f"unknown prior rules {sorted(unknown)}; known: {', '.join(_uct.PRIOR_RULES)}")
+            raise ValueError(f"unknown prior rules {sorted(unknown)}; known: {', '.join(known)}")
         return replace(self, **{name: (0.0, getattr(self, name)[1]) for name in names})
+
+    def pattern_table(self) -> np.ndarray | None:
+        """The 3x3 table the tree reads: ``pat3`` when given, else the ``pattern`` rule on
+        every shape code (None when that rule is off)."""
+        if self.pat3 is not None:
+            return self.pat3
+        visits, value = self.pattern
+        if visits <= 0:
+            return None
+        table = np.zeros((65536, 2), dtype=np.float32)
+        shapes = shape_codes() > 0
+        table[shapes, 0] = visits
+        table[shapes, 1] = value
+        return table
 
     def apply(self, tree: _uct.UctTree) -> None:
         rules = self.rules()
@@ -89,8 +119,14 @@ class UctPriors:
                 raise ValueError(
                     f"prior {name}: visits must be >= 0 and value in [0, 1], got {(visits, value)}"
                 )
+        visits, value = self.pattern
+        if visits < 0 or not 0.0 <= value <= 1.0:
+            raise ValueError(f"prior pattern: visits must be >= 0 and value in [0, 1], got {self.pattern}")
         tree.set_priors(
-            [v for v, _ in rules.values()], [w for _, w in rules.values()], self.edge_until, self.pat3
+            [v for v, _ in rules.values()],
+            [w for _, w in rules.values()],
+            self.edge_until,
+            self.pattern_table(),
         )
 
 
@@ -114,11 +150,14 @@ class UctConfig:
     """Playout length cap (0: 3 N^2)."""
     max_nodes: int = 1 << 21
     """Most nodes per tree (about 50 bytes each); once full, leaves stop expanding."""
+    playout: Any = "light"
+    """The playouts after each descent: light, heavy, or a ``seigen.ext.board.PlayoutPolicy``."""
 
 
 @dataclass
 class UctPlayer(PlayoutPlayer):
-    """UCT-RAVE with priors and light playouts, all in C, on ``threads`` threads.
+    """UCT-RAVE with priors and light or heavy playouts (``config.playout``), all in C, on
+    ``threads`` threads.
 
     Plays the most visited root move (ties: the higher win rate); passing, resigning and
     the cleanup phase are ``PlayoutPlayer``'s. The tree is kept between moves when the
@@ -137,6 +176,11 @@ class UctPlayer(PlayoutPlayer):
     pv_min_visits: int = 2
     seed: int = 0
     name: str = field(default="uct", init=False)
+
+    @property
+    def playout(self) -> Any:
+        """The playouts of the search, which also judge dead stones (``config.playout``)."""
+        return self.config.playout
 
     def __post_init__(self) -> None:
         if self.threads < 1:

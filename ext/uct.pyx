@@ -27,7 +27,7 @@ flags          uint8   ``F_PRUNED``: a root child the caller ruled out (superko,
 A simulation copies the root board, descends by the MC-RAVE value (``rave_value``) plus an
 optional UCB term, expands a leaf once it has ``expand_after`` visits (children: every
 legal move under simple ko, and pass, each with prior virtual wins and visits), plays one
-light ``playout`` to the end, scores it by Tromp-Taylor area with komi, and backs the
+playout to the end (light, or heavy with a ``PlayoutPolicy``: ``run_playout``), scores it by Tromp-Taylor area with komi, and backs the
 result up (``_backup``): visits and wins along the path, and at every node of the path
 the AMAF statistics of each child whose move the side to move there played first later
 in the simulation (the tree moves below the node and the playout).
@@ -45,8 +45,8 @@ from libc.string cimport memcpy, memset
 
 from seigen.ext.board cimport (
     BLACK, EMPTY, MAX_ARR, NULL_LOC, PASS_LOC, WHITE,
-    CBoard, GoBoard, area_counts, area_owner, board_copy, is_eyeish, is_legal_simple, play_unchecked, playout,
-    rng_next,
+    CBoard, GoBoard, PlayoutPolicy, PolicyParams, area_counts, area_owner, as_policy, board_copy, is_eyeish,
+    is_legal_simple, play_unchecked, rng_next, run_playout,
 )
 
 import numpy as np
@@ -455,7 +455,9 @@ cdef class UctTree:
     seed AMAF, scaled by this; ``vloss``: virtual visits (as losses) per simulation
     descending through a node, used by shared trees; ``max_moves``: playout cap (0: 3 N^2);
     ``max_nodes``: the pool's cap (it starts at ``initial_nodes`` and doubles);
-    ``shared``: several threads search at once (atomics, virtual loss).
+    ``shared``: several threads search at once (atomics, virtual loss); ``playout``:
+    ``"light"``, ``"heavy"`` or a ``seigen.ext.board.PlayoutPolicy`` (the playouts after
+    each descent).
     """
 
     cdef Pool pool
@@ -468,13 +470,15 @@ cdef class UctTree:
     cdef readonly bint shared
     cdef int active  # searches now running (changed with the GIL held)
     cdef object _pat3  # keeps the pattern table alive
+    cdef object _policy  # the heavy playout policy (a PlayoutPolicy), or None: light playouts
+    cdef const PolicyParams* pol  # its parameters, or NULL
 
     def __cinit__(self):
         memset(&self.pool, 0, sizeof(Pool))
 
     def __init__(self, int n, *, double rave_b=0.01, double c_ucb=0.0, int expand_after=2, double fpu=1.0,
                  double prior_amaf=0.0, double vloss=3.0, int max_moves=0, int max_nodes=1 << 21,
-                 int initial_nodes=1 << 16, bint shared=False):
+                 int initial_nodes=1 << 16, bint shared=False, playout="light"):
         if n < 2 or n > 25:
             raise ValueError(f"board size {n} is not supported (2..25)")
         if expand_after < 0 or max_nodes < 2 * (n * n + 1):
@@ -499,9 +503,16 @@ cdef class UctTree:
         self.last2 = NULL_LOC
         self.active = 0
         self._pat3 = None
+        self._policy = as_policy(playout)
+        self.pol = NULL if self._policy is None else &(<PlayoutPolicy>self._policy).c
 
     def __dealloc__(self):
         _pool_free(&self.pool)
+
+    @property
+    def playout_kind(self):
+        """``"light"``, or the ``PlayoutPolicy`` of the heavy playouts after each descent."""
+        return "light" if self._policy is None else self._policy
 
     # ---- settings
     def set_priors(self, visits, value, double edge_until, pat3=None):
@@ -804,7 +815,7 @@ cdef class UctTree:
             node = child
         memset(first, 0, b.size)
         if b.passes < 2:
-            played = playout(&b, rng, self.prm.max_moves, first, False)
+            played = run_playout(&b, rng, self.prm.max_moves, first, False, self.pol)
         if own != NULL:
             area_owner(&b, owner)
             for r in range(nn):

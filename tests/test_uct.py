@@ -96,7 +96,7 @@ def test_beta_schedule() -> None:
 def tree_with(rule: str, pair: tuple[float, float], size: int = 7, **extra: object) -> uct.UctTree:
     """A tree whose priors have the one rule ``rule`` (visits, value)."""
     tree = uct.UctTree(size)
-    off = UctPriors().without(*uct.PRIOR_RULES).rules()
+    off = {**UctPriors().without(*uct.PRIOR_RULES).rules(), "pattern": (0.0, 0.5)}
     UctPriors(**{**off, rule: pair}, **extra).apply(tree)
     return tree
 
@@ -141,6 +141,24 @@ def test_each_prior_rule(rule: str, point: int, holds: bool) -> None:
     # the line rules hold early in the game only
     if rule.startswith("line") and holds:
         assert tree_with(rule, (10.0, 0.8), edge_until=0.1).prior(board._c, point) == (0.0, 0.0)
+
+
+def test_the_pattern_prior_holds_on_the_heavy_playouts_shapes_only() -> None:
+    """Black (to move) at the hane point: ``hane_enclosing`` (X O X above an empty centre)."""
+    board = Board.from_diagram(
+        """
+        . . . . .
+        . X O X .
+        . . . . .
+        . . . . .
+        . . . . .
+        """,
+        to_play="black",
+    )
+    tree = tree_with("pattern", (10.0, 0.8), size=5)
+    assert tree.prior(board._c, 2 * 5 + 2) == (10.0, pytest.approx(8.0))  # under the white stone
+    assert tree.prior(board._c, 4 * 5 + 4) == (0.0, 0.0)  # empty surroundings: no shape
+    assert UctPriors().without("pattern").pattern_table() is None
 
 
 def test_tactical_priors() -> None:
@@ -298,7 +316,7 @@ def test_player_captures_and_saves() -> None:
 
 def test_pv_stops_where_visits_run_out() -> None:
     board = Board(5, komi=0.5)
-    player = UctPlayer(playouts=400, pv_min_visits=2)
+    player = UctPlayer(playouts=400, pv_min_visits=2, priors=UctPriors().without("pattern"))
     analysis = player.search(board, SearchLimits(playouts=400))
     tree = player._trees[0]
     assert analysis.moves and analysis.moves[0].visits >= analysis.moves[-1].visits
