@@ -22,6 +22,7 @@ for pxd in (ROOT / "ext").glob("*.pxd"):
 extensions = [
     Extension("seigen.ext.board", ["ext/board.pyx"], extra_compile_args=["-O3"]),
     Extension("seigen.ext.tree", ["ext/tree.pyx"], extra_compile_args=["-O3"]),
+    Extension("seigen.ext.uct", ["ext/uct.pyx"], extra_compile_args=["-O3"]),
 ]
 
 setup(

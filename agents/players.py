@@ -45,23 +45,32 @@ def make_player(
     seed: int = 0,
     resign_threshold: float = 0.05,
     evaluator: str = "rollout",
+    playout: str = "light",
     c_puct: float | None = None,
     model: str | None = None,
     device: str | None = None,
 ) -> Player:
     """A player by name: ``random``, ``rollout``, ``mcts`` or ``net`` (``model``: a run
     directory or checkpoint of a Go net; ``device``: ``auto`` or None, the default, is
-    cuda when present).
+    cuda when present; ``playout``: ``light`` or ``heavy`` playouts of the rollout and mcts
+    players).
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
-        return RolloutPlayer(playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold)
+        return RolloutPlayer(
+            playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold, playout=playout
+        )
     if kind == "mcts":
         extra = {} if c_puct is None else {"c_puct": c_puct}
         return MCTSPlayer(
-            visits=playouts, evaluator=evaluator, seed=seed, resign_threshold=resign_threshold, **extra
+            visits=playouts,
+            evaluator=evaluator,
+            seed=seed,
+            resign_threshold=resign_threshold,
+            playout=playout,
+            **extra,
         )
     if kind == "net":
         if model is None:

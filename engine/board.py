@@ -22,6 +22,8 @@ KO_CODES = {"simple": 0, "positional": 1, "situational": 2}
 N_PLANES = _c.N_PLANES
 
 Move = Union[str, int, tuple[int, int]]  # noqa: UP007 -- keeps the alias readable on 3.10
+PlayoutPolicy = _c.PlayoutPolicy
+PlayoutKind = Union[str, _c.PlayoutPolicy]  # noqa: UP007 -- "light", "heavy" or a PlayoutPolicy
 
 
 class IllegalMoveError(ValueError):
@@ -388,33 +390,43 @@ class Board:
         """The score as an SGF/GTP result string, e.g. ``"B+3.5"``, ``"W+0.5"``, ``"0"``."""
         return result_string(self.score(dead))
 
-    def playouts(self, n: int, seed: int = 0) -> np.ndarray:
-        """Final scores (komi included, area) of ``n`` light playouts from here, run in C."""
+    def playouts(self, n: int, seed: int = 0, kind: PlayoutKind = "light") -> np.ndarray:
+        """Final scores (komi included, area) of ``n`` playouts from here, run in C.
+
+        ``kind``: ``"light"`` (uniform random moves that fill no own eye), ``"heavy"``
+        (the default ``PlayoutPolicy``: save, capture, 3x3 shapes, self-atari filter) or
+        a ``PlayoutPolicy`` of one's own.
+        """
         if n < 0:
             raise ValueError("the number of playouts must be >= 0")
         scores = np.empty(n, dtype=np.float64)
-        self._c.playouts(scores, seed & 0xFFFFFFFFFFFFFFFF)
+        self._c.playouts(scores, seed & 0xFFFFFFFFFFFFFFFF, kind=kind)
         return scores - self._komi_total()
 
-    def random_playout(self, seed: int = 0) -> float:
-        """One light playout to the end on a scratch copy; its final score. The board is unchanged."""
-        return float(self.playouts(1, seed)[0])
+    def random_playout(self, seed: int = 0, kind: PlayoutKind = "light") -> float:
+        """One playout (``kind`` as in ``playouts``) to the end on a scratch copy; its final
+        score. The board is unchanged."""
+        return float(self.playouts(1, seed, kind)[0])
 
-    def ownership(self, n: int = 200, seed: int = 0) -> np.ndarray:
+    def ownership(self, n: int = 200, seed: int = 0, kind: PlayoutKind = "light") -> np.ndarray:
         """Mean final owner of each point over ``n`` playouts: +1 black ... -1 white.
 
-        The playouts refuse to put chains of two or more stones in atari, so seki
-        survives them, and a finished game (two passes) is played on.
+        The playouts (``kind`` as in ``playouts``) refuse to put chains of two or more
+        stones in atari, so seki survives them, and a finished game (two passes) is
+        played on.
         """
         if n <= 0:
             raise ValueError("ownership needs at least one playout")
         own = np.zeros((self.size, self.size), dtype=np.float64)
-        self._c.playouts(np.empty(n, dtype=np.float64), seed & 0xFFFFFFFFFFFFFFFF, 0, own, True, True)
+        self._c.playouts(
+            np.empty(n, dtype=np.float64), seed & 0xFFFFFFFFFFFFFFFF, 0, own, True, True, kind=kind
+        )
         return own / n
 
-    def dead_stones(self, n: int = 200, seed: int = 0) -> list[tuple[int, int]]:
-        """Stones that light playouts mostly lose to the opponent: an estimate, not a proof."""
-        own = self.ownership(n, seed)
+    def dead_stones(self, n: int = 200, seed: int = 0, kind: PlayoutKind = "light") -> list[tuple[int, int]]:
+        """Stones that playouts (``kind`` as in ``playouts``) mostly lose to the opponent:
+        an estimate, not a proof."""
+        own = self.ownership(n, seed, kind)
         colors = self._c.colors()
         dead = (colors == BLACK) & (own < 0) | (colors == WHITE) & (own > 0)
         rows, cols = np.nonzero(dead)

@@ -438,7 +438,7 @@ class GTPEngine:
 
     # ------------------------------------------------------------------ scoring
     def _dead(self) -> list[tuple[int, int]]:
-        return self.board.dead_stones(n=400, seed=0)
+        return self.board.dead_stones(n=400, seed=0, kind=getattr(self.player, "playout", "light"))
 
     def cmd_final_score(self, args: list[str]) -> str:
         return self.board.result(dead=self._dead())

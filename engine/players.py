@@ -152,6 +152,120 @@ def parse_color_name(color: str | int) -> str:
     return "black" if parse_color(color) == 1 else "white"
 
 
+def _resigns(
+    analysis: Analysis, best: MoveStats, limits: SearchLimits, threshold: float, enough: int
+) -> bool:
+    """``best``'s win rate is below ``threshold`` after a search of at least ``enough``
+    playouts (or the whole cap, if smaller)."""
+    enough = min(enough, limits.playouts or enough)
+    return analysis.playouts >= enough and best.winrate < threshold
+
+
+def _search_until_stopped(
+    player: Any,
+    board: Board,
+    over: bool,
+    should_stop: Callable[[], bool],
+    report: Callable[[Analysis], None],
+    interval: float,
+) -> None:
+    """``analyze``'s body: wait for the stop when the game is ``over``, else search and
+    report until stopped."""
+    if over:
+        while not should_stop():
+            time.sleep(0.02)
+        return
+    player.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+
+
+def run_in_chunks(
+    step: Callable[[int, int], None],
+    limits: SearchLimits,
+    default_cap: int,
+    snapshot: Callable[[int, float], Analysis],
+    should_stop: Callable[[], bool] | None = None,
+    report: Callable[[Analysis], None] | None = None,
+    interval: float = 1.0,
+    *,
+    threads: int = 1,
+    first: int | None = None,
+    smallest: int | None = None,
+    largest: int = 100_000,
+) -> Analysis:
+    """Drive a search in chunks of about 50 ms, so that time limits, analysis reports and
+    stop requests are honoured.
+
+    ``step(per_thread, done)`` runs ``per_thread`` simulations on each of ``threads``
+    threads (``done`` so far). The search stops after ``limits.playouts`` simulations
+    (``default_cap`` when the limits and ``should_stop`` give no end at all), after
+    ``limits.seconds`` or when ``should_stop()``; ``snapshot(done, seconds)`` makes the
+    ``Analysis`` that is reported every ``interval`` seconds and returned at the end.
+    Chunks start at ``first`` simulations (default 256 per thread) and stay between
+    ``smallest`` (default 64 per thread) and ``largest``.
+    """
+    cap = limits.playouts
+    if cap is None and limits.seconds is None and should_stop is None:
+        cap = default_cap
+    chunk = 256 * threads if first is None else first
+    smallest = 64 * threads if smallest is None else smallest
+    start = time.perf_counter()
+    done = 0
+    last_report = start
+    while True:
+        per_thread = max(1, chunk // threads)
+        if cap is not None:
+            per_thread = max(1, min(per_thread, math.ceil((cap - done) / threads)))
+        t0 = time.perf_counter()
+        step(per_thread, done)
+        done += per_thread * threads
+        now = time.perf_counter()
+        rate = per_thread * threads / max(now - t0, 1e-6)
+        chunk = int(min(max(smallest, 0.05 * rate), largest))
+        if report is not None and now - last_report >= interval:
+            report(snapshot(done, now - start))
+            last_report = now
+        if cap is not None and done >= cap:
+            break
+        if limits.seconds is not None and now - start >= limits.seconds:
+            break
+        if should_stop is not None and should_stop():
+            break
+    return snapshot(done, time.perf_counter() - start)
+
+
+def cleanup_moves(board: Board, seed: int = 0, kind: Any = "light") -> np.ndarray:
+    """Sensible moves on the liberties of the opponent's stones judged dead by ``kind``
+    playouts (the cleanup phase: capture them, then pass)."""
+    n = board.size
+    opponent = 2 if board.to_play == "black" else 1
+    colors = board.colors()
+    near = np.zeros((n, n), dtype=bool)
+    for r, c in board.dead_stones(n=200, seed=seed, kind=kind):
+        if colors[r, c] != opponent:
+            continue
+        for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if 0 <= rr < n and 0 <= cc < n and colors[rr, cc] == 0:
+                near[rr, cc] = True
+    moves = board.sensible_moves()
+    return moves[near.reshape(-1)[moves]]
+
+
+def passing_wins(board: Board, seed: int = 0, kind: Any = "light") -> bool:
+    """The opponent passed and the board, dead stones (judged by ``kind`` playouts) removed,
+    is a win for the side to move: passing ends the game with a win."""
+    last = board.last_move
+    if last is None or last[1] != board.pass_move:
+        return False
+    return wins_on_count(board, seed, kind)
+
+
+def wins_on_count(board: Board, seed: int = 0, kind: Any = "light") -> bool:
+    """The board as it stands, dead stones (judged by ``kind`` playouts) removed, is a win
+    for the side to move."""
+    score = board.score(dead=board.dead_stones(n=200, seed=seed, kind=kind))
+    return score > 0 if board.to_play == "black" else score < 0
+
+
 class RandomPlayer(Player):
     """Random moves. On a Go board (``genmove``) uniformly random among the legal moves that
     do not fill the mover's own eye, passing when none is left, so its games end; in the
@@ -173,8 +287,82 @@ class RandomPlayer(Player):
         return [int(self.rng.choice(g.legal_actions())) for g in games]
 
 
+class PlayoutPlayer(Player):
+    """The GTP face of the players that search with C playouts on threads
+    (``RolloutPlayer``, ``seigen.engine.uct.UctPlayer``).
+
+    ``genmove`` passes when no sensible move is left, or when the opponent has passed and
+    the board counted (dead stones judged by playouts) is a win; it plays the search's
+    best move, but a pass only when that count is a win (else the best other move); it
+    resigns when the best win rate is below ``resign_threshold`` after a full search of
+    at least ``min_playouts_to_resign`` playouts (or the whole cap, if smaller). In the
+    cleanup phase it searches only the moves next to the opponent's dead stones.
+    Subclasses give ``search(board, limits, should_stop, report, interval, only)``,
+    ``seed``, ``resign_threshold``, ``min_playouts_to_resign`` and ``_pool`` (a thread
+    pool or None).
+    """
+
+    seed: int
+    resign_threshold: float
+    min_playouts_to_resign: int
+    _pool: ThreadPoolExecutor | None
+    playout: Any = "light"  # the playouts that judge dead stones
+
+    def search(
+        self,
+        board: Board,
+        limits: SearchLimits,
+        should_stop: Callable[[], bool] | None = None,
+        report: Callable[[Analysis], None] | None = None,
+        interval: float = 1.0,
+        only: np.ndarray | None = None,
+    ) -> Analysis:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ decide
+    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
+        board = _as_mover(board, color)
+        if board.sensible_moves().size == 0:
+            return Decision(board.pass_move)
+        only = None
+        if cleanup:  # capture the opponent's dead stones, then pass
+            only = cleanup_moves(board, self.seed, self.playout)
+            if only.size == 0:
+                return Decision(board.pass_move)
+        elif passing_wins(board, self.seed, self.playout):
+            return Decision(board.pass_move)
+        analysis = self.search(board, limits, only=only)
+        if not analysis.moves:
+            return Decision(board.pass_move, analysis=analysis)
+        best = analysis.moves[0]
+        if best.move == board.pass_move and not wins_on_count(board, self.seed, self.playout):
+            best = next((m for m in analysis.moves if m.move != board.pass_move), best)
+        if not cleanup and _resigns(
+            analysis, best, limits, self.resign_threshold, self.min_playouts_to_resign
+        ):
+            return Decision(None, resign=True, analysis=analysis)
+        return Decision(best.move, analysis=analysis)
+
+    def analyze(
+        self,
+        board: Board,
+        color: str,
+        should_stop: Callable[[], bool],
+        interval: float,
+        report: Callable[[Analysis], None],
+    ) -> None:
+        board = _as_mover(board, color)
+        _search_until_stopped(
+            self, board, board.sensible_moves().size == 0 and board.is_over, should_stop, report, interval
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
+
 @dataclass
-class RolloutPlayer(Player):
+class RolloutPlayer(PlayoutPlayer):
     """Flat Monte Carlo with light playouts in C, on ``threads`` threads.
 
     Each playout starts with one root move chosen by UCB1 (exploration ``c_ucb``) over
@@ -185,6 +373,8 @@ class RolloutPlayer(Player):
     of the board (dead stones estimated) says it wins. It resigns when the best win
     rate is below ``resign_threshold`` after a full search of at least
     ``min_playouts_to_resign`` playouts (or the whole playout cap, if smaller).
+    ``playout``: ``light`` or ``heavy`` playouts (or a ``seigen.ext.board.PlayoutPolicy``),
+    for the search and for judging dead stones.
     """
 
     playouts: int = 10_000
@@ -194,6 +384,7 @@ class RolloutPlayer(Player):
     resign_threshold: float = 0.05
     min_playouts_to_resign: int = 2_000
     seed: int = 0
+    playout: Any = "light"
     name: str = field(default="rollout", init=False)
 
     def __post_init__(self) -> None:
@@ -225,48 +416,40 @@ class RolloutPlayer(Player):
             candidates[board.pass_move] = 1
         komi = board.rules.komi + board.rules.compensation(board.handicap)
         stats = [np.zeros((4, a)) for _ in range(self.threads)]
-        cap = limits.playouts
-        if cap is None and limits.seconds is None and should_stop is None:
-            cap = self.playouts
-        start = time.perf_counter()
-        done = 0
-        chunk = 256 * self.threads
-        last_report = start
         self._calls += 1
-        while True:
-            per_thread = max(1, chunk // self.threads)
-            if cap is not None:
-                per_thread = max(1, min(per_thread, math.ceil((cap - done) / self.threads)))
+
+        def step(per_thread: int, done: int) -> None:
             seeds = [
                 hash((self.seed, self._calls, done, t)) & 0xFFFFFFFFFFFFFFFF for t in range(self.threads)
             ]
 
-            def run(t: int, per_thread: int = per_thread, seeds: list[int] = seeds) -> None:
+            def run(t: int) -> None:
                 s = stats[t]
                 board._c.flat_mc(
-                    candidates, per_thread, seeds[t], komi, s[0], s[1], s[2], s[3], self.c_ucb, self.rave_k
+                    candidates,
+                    per_thread,
+                    seeds[t],
+                    komi,
+                    s[0],
+                    s[1],
+                    s[2],
+                    s[3],
+                    self.c_ucb,
+                    self.rave_k,
+                    kind=self.playout,
                 )
 
-            t0 = time.perf_counter()
             if self._pool is None:
                 run(0)
             else:
                 list(self._pool.map(run, range(self.threads)))
-            done += per_thread * self.threads
-            now = time.perf_counter()
-            # aim at chunks of about 50 ms, so time limits and stop requests are honoured
-            rate = per_thread * self.threads / max(now - t0, 1e-6)
-            chunk = int(min(max(64 * self.threads, 0.05 * rate), 100_000))
-            if report is not None and now - last_report >= interval:
-                report(self._summary(board, stats, done, now - start))
-                last_report = now
-            if cap is not None and done >= cap:
-                break
-            if limits.seconds is not None and now - start >= limits.seconds:
-                break
-            if should_stop is not None and should_stop():
-                break
-        return self._summary(board, stats, done, time.perf_counter() - start)
+
+        def snapshot(done: int, seconds: float) -> Analysis:
+            return self._summary(board, stats, done, seconds)
+
+        return run_in_chunks(
+            step, limits, self.playouts, snapshot, should_stop, report, interval, threads=self.threads
+        )
 
     def _summary(self, board: Board, stats: list[np.ndarray], done: int, seconds: float) -> Analysis:
         total = np.sum(stats, axis=0)
@@ -284,67 +467,6 @@ class RolloutPlayer(Player):
         policy[moves] = 1.0 / n_cand
         return Analysis(out, done, seconds, policy)
 
-    # ------------------------------------------------------------------ decide
-    def genmove(self, board: Board, color: str, limits: SearchLimits, cleanup: bool = False) -> Decision:
-        board = _as_mover(board, color)
-        if board.sensible_moves().size == 0:
-            return Decision(board.pass_move)
-        only = None
-        if cleanup:  # capture the opponent's dead stones, then pass
-            only = self._cleanup_moves(board)
-            if only.size == 0:
-                return Decision(board.pass_move)
-        elif self._should_pass(board):
-            return Decision(board.pass_move)
-        analysis = self.search(board, limits, only=only)
-        best = analysis.moves[0]
-        enough = min(self.min_playouts_to_resign, limits.playouts or self.min_playouts_to_resign)
-        if not cleanup and analysis.playouts >= enough and best.winrate < self.resign_threshold:
-            return Decision(None, resign=True, analysis=analysis)
-        return Decision(best.move, analysis=analysis)
-
-    def _cleanup_moves(self, board: Board) -> np.ndarray:
-        """Sensible moves on the liberties of the opponent's stones judged dead."""
-        n = board.size
-        opponent = 2 if board.to_play == "black" else 1
-        colors = board.colors()
-        near = np.zeros((n, n), dtype=bool)
-        for r, c in board.dead_stones(n=200, seed=self.seed):
-            if colors[r, c] != opponent:
-                continue
-            for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-                if 0 <= rr < n and 0 <= cc < n and colors[rr, cc] == 0:
-                    near[rr, cc] = True
-        moves = board.sensible_moves()
-        return moves[near.reshape(-1)[moves]]
-
-    def _should_pass(self, board: Board) -> bool:
-        """The opponent passed and the board, dead stones removed, is a win for us."""
-        last = board.last_move
-        if last is None or last[1] != board.pass_move:
-            return False
-        score = board.score(dead=board.dead_stones(n=200, seed=self.seed))
-        return score > 0 if board.to_play == "black" else score < 0
-
-    def analyze(
-        self,
-        board: Board,
-        color: str,
-        should_stop: Callable[[], bool],
-        interval: float,
-        report: Callable[[Analysis], None],
-    ) -> None:
-        board = _as_mover(board, color)
-        if board.sensible_moves().size == 0 and board.is_over:
-            while not should_stop():
-                time.sleep(0.02)
-            return
-        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-
 
 class EyeAwareRollouts:
     """Rollout values with a little Go knowledge in the prior: filling one's own
@@ -355,11 +477,12 @@ class EyeAwareRollouts:
 
     needs_features = True
 
-    def __init__(self, rollouts: int = 1, penalty: float = 4.0) -> None:
+    def __init__(self, rollouts: int = 1, penalty: float = 4.0, playout: Any = "light") -> None:
         if rollouts < 1:
             raise ValueError(f"rollouts must be at least 1, got {rollouts}")
         self.rollouts = rollouts
         self.penalty = penalty
+        self.playout = playout
 
     def __call__(
         self, features: np.ndarray, legal_mask: np.ndarray, rollout_values: np.ndarray | None = None
@@ -491,30 +614,25 @@ class SearchPlayer(Player):
     ) -> Analysis:
         """Search from ``board`` until a limit or ``should_stop``; the tree grows in chunks."""
         s = self._search_for(board)
-        cap = limits.playouts
-        if cap is None and limits.seconds is None and should_stop is None:
-            cap = self.visits
-        start = time.perf_counter()
-        last_report = start
-        done = 0
-        chunk = 64
-        while True:
-            n = chunk if cap is None else max(1, min(chunk, cap - done))
-            t0 = time.perf_counter()
+
+        def step(n: int, done: int) -> None:
             s.run(visits=n)
-            done += n
-            now = time.perf_counter()
-            chunk = int(min(max(32, 0.05 * n / max(now - t0, 1e-6)), 4096))  # about 50 ms a chunk
-            if report is not None and now - last_report >= interval:
-                report(self._analysis(board, done, now - start))
-                last_report = now
-            if cap is not None and done >= cap:
-                break
-            if limits.seconds is not None and now - start >= limits.seconds:
-                break
-            if should_stop is not None and should_stop():
-                break
-        return self._analysis(board, done, time.perf_counter() - start)
+
+        def snapshot(done: int, seconds: float) -> Analysis:
+            return self._analysis(board, done, seconds)
+
+        return run_in_chunks(
+            step,
+            limits,
+            self.visits,
+            snapshot,
+            should_stop,
+            report,
+            interval,
+            first=64,
+            smallest=32,
+            largest=4096,
+        )
 
     def _analysis(self, board: Board, done: int, seconds: float) -> Analysis:
         s = self._search
@@ -552,8 +670,7 @@ class SearchPlayer(Player):
         if not analysis.moves:
             return Decision(board.pass_move, analysis=analysis)
         best = analysis.moves[0]
-        enough = min(self.min_visits_to_resign, limits.playouts or self.min_visits_to_resign)
-        if analysis.playouts >= enough and best.winrate < self.resign_threshold:
+        if _resigns(analysis, best, limits, self.resign_threshold, self.min_visits_to_resign):
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
 
@@ -567,18 +684,15 @@ class SearchPlayer(Player):
     ) -> None:
         self._check_size(board)
         board = _as_mover(board, color)
-        if board.is_over:
-            while not should_stop():
-                time.sleep(0.02)
-            return
-        self.search(board, SearchLimits(), should_stop=should_stop, report=report, interval=interval)
+        _search_until_stopped(self, board, board.is_over, should_stop, report, interval)
 
 
 class MCTSPlayer(SearchPlayer):
     """The search player on Go with C light playouts at the leaves.
 
     ``evaluator``: ``rollout`` (the mean of ``rollouts`` light playouts, eye-filling and
-    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search).
+    passing with a low prior) or ``uniform`` (no evaluation at all: a test of the search);
+    ``playout``: ``light`` or ``heavy`` playouts (or a ``seigen.ext.board.PlayoutPolicy``).
     The search scores finished games by Tromp-Taylor area, so it captures dead stones
     before passing. ``search``: ``SearchPlayer``'s settings (``c_puct``, ``seed``,
     ``resign_threshold``, ...); everything else is ``SearchPlayer``'s too.
@@ -590,13 +704,15 @@ class MCTSPlayer(SearchPlayer):
         evaluator: str = "rollout",
         rollouts: int = 1,
         leaves_per_tree: int = 8,
+        playout: Any = "light",
         **search: Any,
     ) -> None:
         if evaluator not in ("rollout", "uniform"):
             raise ValueError(f"unknown evaluator {evaluator!r}; expected rollout or uniform")
         self.kind = evaluator
         self.rollouts = rollouts
-        leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts)
+        self.playout = playout
+        leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts, playout=playout)
         super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="mcts", **search)
 
 

@@ -151,14 +151,16 @@ class UniformEvaluator:
 
 class RolloutEvaluator:
     """Uniform policy; the value is the mean of ``rollouts`` random playouts run in C
-    (Go: light playouts that fill no own eye, scored by area)."""
+    (Go: ``playout`` playouts, ``light`` ones that fill no own eye or ``heavy`` ones with
+    Go knowledge, see ``seigen.ext.board.PlayoutPolicy``; scored by area)."""
 
     needs_features = False
 
-    def __init__(self, rollouts: int = 1) -> None:
+    def __init__(self, rollouts: int = 1, playout: Any = "light") -> None:
         if rollouts < 1:
             raise ValueError(f"rollouts must be at least 1, got {rollouts}")
         self.rollouts = rollouts
+        self.playout = playout
 
     def __call__(
         self, features: np.ndarray | None, legal_mask: np.ndarray, rollout_values: np.ndarray | None = None
@@ -232,11 +234,14 @@ class NetEvaluator:
 
 
 class MixedEvaluator:
-    """AlphaGo's mix: value = (1 - lam) * net value + lam * mean of ``rollouts`` C playouts."""
+    """AlphaGo's mix: value = (1 - lam) * net value + lam * mean of ``rollouts`` C playouts
+    (``playout``: ``light`` or ``heavy``, as for ``RolloutEvaluator``)."""
 
     needs_features = True
 
-    def __init__(self, net: NetEvaluator, lam: float = 0.5, rollouts: int = 1) -> None:
+    def __init__(
+        self, net: NetEvaluator, lam: float = 0.5, rollouts: int = 1, playout: Any = "light"
+    ) -> None:
         if not 0.0 <= lam <= 1.0:
             raise ValueError(f"lam must be in [0, 1], got {lam}")
         if rollouts < 1:
@@ -244,6 +249,7 @@ class MixedEvaluator:
         self.net = net
         self.lam = lam
         self.rollouts = rollouts
+        self.playout = playout
 
     def __call__(
         self, features: np.ndarray | None, legal_mask: np.ndarray, rollout_values: np.ndarray | None = None
@@ -316,6 +322,7 @@ class BatchedSearch:
             cfg.gumbel_c_scale,
         )
         self.trees.seed(cfg.seed)
+        self.trees.set_rollout(getattr(evaluator, "playout", "light"))
         width = int(np.prod(self.feature_shape))
         self._needs_features = bool(getattr(evaluator, "needs_features", True))
         self._rollouts = int(getattr(evaluator, "rollouts", 0))

@@ -48,6 +48,7 @@ ctypedef struct GoBoard:
     int32_t passes  # consecutive passes
     int32_t move_num
     int32_t captures[3]  # stones captured BY each colour
+    int32_t last_move  # the last move played (PASS_LOC for a pass), NULL_LOC when none is known
     uint64_t hash  # Zobrist hash of the stones only
     uint8_t ko_color
     uint8_t to_play
@@ -64,6 +65,16 @@ ctypedef struct GoBoard:
 
 cdef uint64_t ZOB[4][MAX_ARR]
 
+
+ctypedef struct PolicyParams:
+    # the heavy playout policy: see ``PlayoutPolicy`` in board.pyx for meanings and defaults
+    double save  # 1. probability of trying to save own chains the last move put in atari
+    double capture  # 2. ... of trying to capture a chain in atari near the last move
+    double capture_any  # 2b. ... then, when none is near, of looking over the whole board
+    double pattern  # 3. ... of trying a 3x3 shape next to the last move
+    double self_atari_reject  # probability of refusing a self-atari of more than ...
+    int32_t self_atari_stones  # ... this many stones (the chain after the move)
+
 cdef void board_init(GoBoard* b, int n, bint allow_suicide) noexcept nogil
 cdef void board_copy(GoBoard* dst, const GoBoard* src) noexcept nogil
 cdef void board_rebuild(GoBoard* b) noexcept nogil
@@ -75,7 +86,17 @@ cdef bint is_eyeish(const GoBoard* b, int loc, int pla) noexcept nogil
 cdef void area_counts(const GoBoard* b, int32_t* black, int32_t* white) noexcept nogil
 cdef void area_owner(const GoBoard* b, signed char* owner) noexcept nogil
 cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari) noexcept nogil
+cdef int heavy_move(GoBoard* b, uint64_t* rng, const PolicyParams* pol) noexcept nogil
+cdef int run_playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari,
+                     const PolicyParams* pol) noexcept nogil
 cdef uint64_t rng_next(uint64_t* s) noexcept nogil
+
+
+cdef class PlayoutPolicy:
+    cdef PolicyParams c
+
+
+cdef PlayoutPolicy as_policy(object kind)
 
 
 cdef class CBoard:

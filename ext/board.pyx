@@ -341,6 +341,7 @@ cdef int play_unchecked(GoBoard* b, int loc, int pla) noexcept nogil:
     b.move_num += 1
     b.to_play = opp
     b.ko = NULL_LOC
+    b.last_move = loc
     if loc == PASS_LOC:
         b.passes += 1
         return 0
@@ -605,6 +606,385 @@ cdef bint _group_self_atari(const GoBoard* b, int loc, int pla) noexcept nogil:
     return n_libs <= 1
 
 
+cdef inline void _drop_candidate(GoBoard* b, int i, int n) noexcept nogil:
+    """Swap the rejected empty point at ``b.empty[i]`` with ``b.empty[n]``, just past the
+    shrunk candidate range ``0 .. n - 1`` (the order of the empty list does not matter)."""
+    cdef int loc = b.empty[i], last = b.empty[n]
+    b.empty[i] = last
+    b.empty_idx[last] = i
+    b.empty[n] = loc
+    b.empty_idx[loc] = n
+
+
+cdef inline int _light_move(GoBoard* b, uint64_t* rng, bint no_self_atari) noexcept nogil:
+    """A uniformly random legal move for the side to move that fills no own eye (with
+    ``no_self_atari``, that puts no chain of two or more stones in atari either); a
+    pass when there is none. Rejected points are swapped out of the candidate range."""
+    cdef int pla = b.to_play, n = b.n_empty, i, loc
+    while n > 0:
+        i = _below(rng, n)
+        loc = b.empty[i]
+        if _playout_ok(b, loc, pla) and not (no_self_atari and _group_self_atari(b, loc, pla)):
+            return loc
+        n -= 1
+        _drop_candidate(b, i, n)
+    return PASS_LOC
+
+
+# ---------------------------------------------------------- heavy playouts
+#
+# MoGo/Fuego/Pachi-style playouts: after each move, rules tried in a fixed order, each
+# with its own probability (``PolicyParams``, set from Python through ``PlayoutPolicy``):
+#   1. save: own chains the last move put in atari escape, by extending on their
+#      liberty or capturing a neighbouring chain in atari, when that leaves them >= 2
+#      liberties (no ladder-like escapes to one liberty);
+#   2. capture: a chain in atari at or next to the last move (its 3x3 neighbourhood);
+#      when none is there, with ``capture_any``, one anywhere on the board;
+#   3. pattern: a 3x3 shape (``seigen.ext.patterns``) on one of the 8 points around
+#      the last move;
+#   4. random: a uniformly random legal move that fills no own eye (the light rule).
+# Every rule's candidates are legal, fill no own eye, and a self-atari of more than
+# ``self_atari_stones`` stones is refused with probability ``self_atari_reject``.
+# All the work is local to the last move, except ``capture_any``'s one scan.
+
+cdef uint8_t PAT3[8192]  # bit ``code`` set: the 3x3 neighbourhood ``code`` is a shape
+
+
+cdef void _init_patterns():
+    from seigen.ext.patterns import pattern_codes
+
+    memset(PAT3, 0, sizeof(PAT3))
+    for code in pattern_codes():
+        PAT3[code >> 3] |= 1 << (code & 7)
+
+
+_init_patterns()
+
+
+cdef inline int _code3(const GoBoard* b, int p) noexcept nogil:
+    """The 3x3 neighbourhood code of ``p``: neighbours NW, N, NE, W, E, SW, S, SE, two bits
+    each (the colour values, wall = off the board), lowest first."""
+    cdef int s = b.stride
+    return (b.color[p - s - 1] | (b.color[p - s] << 2) | (b.color[p - s + 1] << 4) | (b.color[p - 1] << 6)
+            | (b.color[p + 1] << 8) | (b.color[p + s - 1] << 10) | (b.color[p + s] << 12)
+            | (b.color[p + s + 1] << 14))
+
+
+cdef inline void _around(const GoBoard* b, int* out) noexcept nogil:
+    """The offsets of the 8 points around a point, in neighbourhood-code order."""
+    cdef int s = b.stride
+    out[0] = -s - 1
+    out[1] = -s
+    out[2] = -s + 1
+    out[3] = -1
+    out[4] = 1
+    out[5] = s - 1
+    out[6] = s
+    out[7] = s + 1
+
+
+cdef inline bint _pattern_at(const GoBoard* b, int p) noexcept nogil:
+    cdef int code = _code3(b, p)
+    return (PAT3[code >> 3] >> (code & 7)) & 1
+
+
+cdef inline bint _chance(uint64_t* rng, double p) noexcept nogil:
+    """True with probability ``p``; draws nothing when ``p`` is 0 or 1."""
+    if p <= 0.0:
+        return False
+    if p >= 1.0:
+        return True
+    return (_rng(rng) >> 11) * (1.0 / 9007199254740992.0) < p
+
+
+cdef inline int _add_point(int* pts, int n, int p) noexcept nogil:
+    """Append ``p`` to ``pts[0 .. n-1]`` unless there; returns the new count."""
+    cdef int i
+    for i in range(n):
+        if pts[i] == p:
+            return n
+    pts[n] = p
+    return n + 1
+
+
+cdef inline int _a_liberty(const GoBoard* b, int h) noexcept nogil:
+    """Some liberty of chain ``h`` (the only one when it is in atari)."""
+    cdef int s = b.stride, x = h
+    while True:
+        if b.color[x - s] == EMPTY:
+            return x - s
+        if b.color[x - 1] == EMPTY:
+            return x - 1
+        if b.color[x + 1] == EMPTY:
+            return x + 1
+        if b.color[x + s] == EMPTY:
+            return x + s
+        x = b.nxt[x]
+        if x == h:
+            return NULL_LOC
+
+
+cdef int _libs_after(const GoBoard* b, int loc, int pla, int target, int limit) noexcept nogil:
+    """Liberties, counted up to ``limit`` (<= 8), of ``pla``'s chain through stone ``target``
+    (through ``loc`` itself when ``target`` is 0) after ``pla`` plays empty ``loc``,
+    the points of the chains it captures included."""
+    cdef int dirs[4]
+    cdef int friends[4]
+    cdef int caps[4]
+    cdef int libs[8]
+    cdef int nf = 0, nc = 0, n = 0, d, j, a, c, h, x, e, th
+    cdef int opp = 3 - pla
+    cdef bint via_loc, adj
+    _neighbour_offsets(b, dirs)
+    for d in range(4):
+        a = loc + dirs[d]
+        c = b.color[a]
+        if c == pla:
+            nf = _add_point(friends, nf, b.head[a])
+        elif c == opp and b.libs[b.head[a]] == 1:
+            nc = _add_point(caps, nc, b.head[a])
+    via_loc = True
+    if target != 0:
+        th = b.head[target]
+        via_loc = False
+        for j in range(nf):
+            if friends[j] == th:
+                via_loc = True
+        if not via_loc:
+            friends[0] = th
+            nf = 1
+    if via_loc:
+        for d in range(4):
+            if b.color[loc + dirs[d]] == EMPTY:
+                n = _add_point(libs, n, loc + dirs[d])
+        if n >= limit:
+            return n
+    # stones of the captured chains next to the chain become its liberties
+    for j in range(nc):
+        x = caps[j]
+        while True:
+            adj = False
+            for d in range(4):
+                a = x + dirs[d]
+                if via_loc and a == loc:
+                    adj = True
+                else:
+                    h = b.head[a]
+                    if h != 0 and b.color[a] == pla:
+                        for c in range(nf):
+                            if friends[c] == h:
+                                adj = True
+            if adj:
+                n = _add_point(libs, n, x)
+                if n >= limit:
+                    return n
+            x = b.nxt[x]
+            if x == caps[j]:
+                break
+    # empty points next to the friendly chains
+    for j in range(nf):
+        x = friends[j]
+        while True:
+            for d in range(4):
+                e = x + dirs[d]
+                if b.color[e] == EMPTY and e != loc:
+                    n = _add_point(libs, n, e)
+                    if n >= limit:
+                        return n
+            x = b.nxt[x]
+            if x == friends[j]:
+                break
+    return n
+
+
+cdef bint _joined_self_atari(const GoBoard* b, int loc, int pla, int max_stones) noexcept nogil:
+    """``_big_self_atari`` past its quick test: the size of the chain, then its liberties."""
+    cdef int size = 1, d, j, a, k = 0
+    cdef int heads[4]
+    cdef int dirs[4]
+    _neighbour_offsets(b, dirs)
+    for d in range(4):
+        a = loc + dirs[d]
+        if b.color[a] == pla:
+            j = k
+            k = _add_point(heads, k, b.head[a])
+            if k != j:
+                size += b.csize[b.head[a]]
+    if size <= max_stones:
+        return False
+    return _libs_after(b, loc, pla, 0, 2) < 2
+
+
+cdef inline bint _big_self_atari(const GoBoard* b, int loc, int pla, int max_stones) noexcept nogil:
+    """Would ``pla`` at legal ``loc`` leave its chain there with one liberty and more
+    than ``max_stones`` stones? (Captures count as liberties.)"""
+    cdef int s = b.stride
+    if ((b.color[loc - s] == EMPTY) + (b.color[loc - 1] == EMPTY) + (b.color[loc + 1] == EMPTY)
+            + (b.color[loc + s] == EMPTY)) >= 2:
+        return False  # two liberties at least
+    return _joined_self_atari(b, loc, pla, max_stones)
+
+
+cdef inline bint _refused(const GoBoard* b, int loc, int pla, const PolicyParams* pol, uint64_t* rng) noexcept nogil:
+    """The self-atari filter: a big self-atari, refused with probability ``self_atari_reject``."""
+    return (pol.self_atari_reject > 0.0 and _big_self_atari(b, loc, pla, pol.self_atari_stones)
+            and _chance(rng, pol.self_atari_reject))
+
+
+cdef inline bint _may_play(const GoBoard* b, int loc, int pla) noexcept nogil:
+    """Empty ``loc`` passes the light rule: legal (simple ko, no suicide), not an own eye."""
+    return b.color[loc] == EMPTY and _playout_ok(b, loc, pla)
+
+
+cdef int _save_moves(const GoBoard* b, int last, int pla, int* out) noexcept nogil:
+    """Rule 1: escapes of own chains next to ``last`` that are in atari, each leaving the
+    chain at least two liberties: extend on the liberty, or capture a neighbour in atari."""
+    cdef int dirs[4]
+    cdef int seen[4]
+    cdef int caps[16]
+    cdef int n = 0, ns = 0, nc, d, dd, a, h, x, e, lib, i
+    cdef int opp = 3 - pla
+    _neighbour_offsets(b, dirs)
+    for d in range(4):
+        a = last + dirs[d]
+        if b.color[a] != pla or b.libs[b.head[a]] != 1:
+            continue
+        h = b.head[a]
+        i = ns
+        ns = _add_point(seen, ns, h)
+        if ns == i:
+            continue
+        lib = _a_liberty(b, h)
+        if _may_play(b, lib, pla) and _libs_after(b, lib, pla, h, 2) >= 2:
+            n = _add_point(out, n, lib)
+        # neighbouring opponent chains in atari, each once (at most 16 looked at)
+        nc = 0
+        x = h
+        while True:
+            for dd in range(4):
+                e = x + dirs[dd]
+                if b.color[e] == opp and b.libs[b.head[e]] == 1 and nc < 16:
+                    nc = _add_point(caps, nc, b.head[e])
+            x = b.nxt[x]
+            if x == h:
+                break
+        for i in range(nc):
+            lib = _a_liberty(b, caps[i])
+            if _may_play(b, lib, pla) and _libs_after(b, lib, pla, h, 2) >= 2:
+                n = _add_point(out, n, lib)
+    return n
+
+
+cdef int _capture_moves(const GoBoard* b, int last, int pla, const PolicyParams* pol, uint64_t* rng,
+                        int* out) noexcept nogil:
+    """Rule 2: liberties of opponent chains in atari at ``last`` or on its 8 neighbours."""
+    cdef int n = 0, k, a, lib
+    cdef int opp = 3 - pla
+    cdef int around[9]
+    _around(b, around)
+    around[8] = 0  # and the last move's own chain
+    for k in range(9):
+        a = last + around[k]
+        if b.color[a] == opp and b.libs[b.head[a]] == 1:
+            lib = _a_liberty(b, b.head[a])
+            if _may_play(b, lib, pla) and not _refused(b, lib, pla, pol, rng):
+                n = _add_point(out, n, lib)
+    return n
+
+
+cdef int _capture_anywhere(GoBoard* b, int pla, const PolicyParams* pol, uint64_t* rng, int* out) noexcept nogil:
+    """Rule 2b: one scan of the empty points for liberties of opponent chains in atari."""
+    cdef int s = b.stride, n = 0, i, e
+    cdef int opp = 3 - pla
+    for i in range(b.n_empty):
+        e = b.empty[i]
+        if ((b.color[e - s] == opp and b.libs[b.head[e - s]] == 1)
+                or (b.color[e - 1] == opp and b.libs[b.head[e - 1]] == 1)
+                or (b.color[e + 1] == opp and b.libs[b.head[e + 1]] == 1)
+                or (b.color[e + s] == opp and b.libs[b.head[e + s]] == 1)):
+            if _playout_ok(b, e, pla) and not _refused(b, e, pla, pol, rng):
+                out[n] = e
+                n += 1
+                if n == 16:
+                    break
+    return n
+
+
+cdef int _pattern_moves(const GoBoard* b, int last, int pla, const PolicyParams* pol, uint64_t* rng,
+                        int* out) noexcept nogil:
+    """Rule 3: the empty points around ``last`` whose 3x3 neighbourhood is a shape."""
+    cdef int n = 0, k, p
+    cdef int around[8]
+    _around(b, around)
+    for k in range(8):
+        p = last + around[k]
+        if (b.color[p] == EMPTY and _pattern_at(b, p) and _playout_ok(b, p, pla)
+                and not _refused(b, p, pla, pol, rng)):
+            out[n] = p
+            n += 1
+    return n
+
+
+cdef int _random_move(GoBoard* b, uint64_t* rng, int pla, const PolicyParams* pol) noexcept nogil:
+    """Rule 4: a uniformly random legal move that fills no own eye and passes the
+    self-atari filter; a pass when there is none."""
+    cdef int n = b.n_empty, i, loc
+    while n > 0:
+        i = _below(rng, n)
+        loc = b.empty[i]
+        if _playout_ok(b, loc, pla) and not _refused(b, loc, pla, pol, rng):
+            return loc
+        n -= 1
+        _drop_candidate(b, i, n)
+    return PASS_LOC
+
+
+cdef int heavy_move(GoBoard* b, uint64_t* rng, const PolicyParams* pol) noexcept nogil:
+    """The move the heavy policy picks for the side to move (not played)."""
+    cdef int pla = b.to_play, last = b.last_move, n
+    cdef int cand[72]  # save: 4 chains x (1 extension + 16 captures) at most
+    cdef bint local = last > PASS_LOC and b.color[last] == 3 - pla
+    if local and _chance(rng, pol.save):
+        n = _save_moves(b, last, pla, cand)
+        if n:
+            return cand[_below(rng, n)]
+    if _chance(rng, pol.capture):
+        n = _capture_moves(b, last, pla, pol, rng, cand) if local else 0
+        if n == 0 and _chance(rng, pol.capture_any):
+            n = _capture_anywhere(b, pla, pol, rng, cand)
+        if n:
+            return cand[_below(rng, n)]
+    if local and _chance(rng, pol.pattern):
+        n = _pattern_moves(b, last, pla, pol, rng, cand)
+        if n:
+            return cand[_below(rng, n)]
+    return _random_move(b, rng, pla, pol)
+
+
+cdef int _playout_loop(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari,
+                       const PolicyParams* pol, int32_t* record) noexcept nogil:
+    """Play light (``pol`` NULL) or heavy moves until two passes or ``max_moves``; returns
+    the moves made, each also written to ``record`` when it is not NULL. With a heavy
+    policy, ``no_self_atari`` refuses every self-atari of two or more stones."""
+    cdef int moves = 0, pla, loc
+    cdef PolicyParams strict
+    if pol != NULL and no_self_atari:
+        strict = pol[0]
+        strict.self_atari_reject = 1.0
+        strict.self_atari_stones = 1
+        pol = &strict
+    while b.passes < 2 and moves < max_moves:
+        pla = b.to_play
+        loc = _light_move(b, rng, no_self_atari) if pol == NULL else heavy_move(b, rng, pol)
+        if first != NULL and first[loc] == 0:
+            first[loc] = pla
+        if record != NULL:
+            record[moves] = loc
+        play_unchecked(b, loc, pla)
+        moves += 1
+    return moves
+
+
 cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari) noexcept nogil:
     """Uniform random legal moves that fill no own eye, until two passes or
     ``max_moves``; simple ko and no suicide whatever the rules. Returns moves made.
@@ -613,29 +993,114 @@ cdef int playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint 
     first in this playout, where it is still 0 (all-moves-as-first statistics).
     With ``no_self_atari``, moves that put a chain of two or more stones in atari are
     refused too, which keeps seki alive (what judging dead stones needs)."""
-    cdef int moves = 0, pla, n, i, loc, last
-    while b.passes < 2 and moves < max_moves:
-        pla = b.to_play
-        n = b.n_empty
-        loc = PASS_LOC
-        while n > 0:
-            i = _below(rng, n)
-            loc = b.empty[i]
-            if _playout_ok(b, loc, pla) and not (no_self_atari and _group_self_atari(b, loc, pla)):
-                break
-            # move the rejected point out of the candidate range (order does not matter)
-            n -= 1
-            last = b.empty[n]
-            b.empty[i] = last
-            b.empty_idx[last] = i
-            b.empty[n] = loc
-            b.empty_idx[loc] = n
-            loc = PASS_LOC
-        if first != NULL and first[loc] == 0:
-            first[loc] = pla
-        play_unchecked(b, loc, pla)
-        moves += 1
-    return moves
+    return _playout_loop(b, rng, max_moves, first, no_self_atari, NULL, NULL)
+
+
+cdef int run_playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari,
+                     const PolicyParams* pol) noexcept nogil:
+    """``playout`` when ``pol`` is NULL, else the same with the heavy policy ``pol`` (same
+    end, same ``first``). With a heavy policy, ``no_self_atari`` (dead-stone judgement)
+    refuses every self-atari of two or more stones, as the light rule does."""
+    return _playout_loop(b, rng, max_moves, first, no_self_atari, pol, NULL)
+
+
+cdef class PlayoutPolicy:
+    """The heavy playout policy: the one place for its parameters and their defaults.
+
+    Rules in priority order after each move, each tried with its probability:
+
+    * ``save`` (0.9): own chains the last move put in atari escape -- extend on the
+      liberty, or capture a neighbouring chain in atari -- when that leaves them at
+      least two liberties (an escape to one liberty, as in a ladder, is not played);
+    * ``capture`` (0.9): capture a chain in atari at or next to the last move (its 3x3
+      neighbourhood); when there is none, ``capture_any`` (0.1) of the time, one in
+      atari anywhere on the board (one scan of the empty points);
+    * ``pattern`` (0.9): play a 3x3 shape (``seigen.ext.patterns``: hane, cuts, edge
+      shapes) on one of the 8 points around the last move;
+    * otherwise a uniformly random legal move that fills no own eye (the light rule).
+
+    Whatever the rule, a move that leaves its chain in atari with more than
+    ``self_atari_stones`` (2) stones is refused with probability ``self_atari_reject``
+    (0.9) and another one is sought; smaller self-ataris (throw-ins, nakade) stay
+    possible. Setting a probability to 0 switches its rule off (for ablations).
+    """
+
+    def __init__(self, *, double save=0.9, double capture=0.9, double capture_any=0.1,
+                 double pattern=0.9, double self_atari_reject=0.9, int self_atari_stones=2):
+        for name, p in (("save", save), ("capture", capture), ("capture_any", capture_any),
+                        ("pattern", pattern), ("self_atari_reject", self_atari_reject)):
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"{name} must be a probability in [0, 1], got {p}")
+        if self_atari_stones < 0:
+            raise ValueError(f"self_atari_stones must be >= 0, got {self_atari_stones}")
+        self.c.save = save
+        self.c.capture = capture
+        self.c.capture_any = capture_any
+        self.c.pattern = pattern
+        self.c.self_atari_reject = self_atari_reject
+        self.c.self_atari_stones = self_atari_stones
+
+    def as_dict(self) -> dict:
+        """The parameters as keyword arguments: ``PlayoutPolicy(**p.as_dict())`` is a copy."""
+        return {
+            "save": self.c.save,
+            "capture": self.c.capture,
+            "capture_any": self.c.capture_any,
+            "pattern": self.c.pattern,
+            "self_atari_reject": self.c.self_atari_reject,
+            "self_atari_stones": self.c.self_atari_stones,
+        }
+
+    def replace(self, **changes) -> PlayoutPolicy:
+        """A copy with some parameters changed."""
+        return PlayoutPolicy(**{**self.as_dict(), **changes})
+
+    def __repr__(self) -> str:
+        return "PlayoutPolicy(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PlayoutPolicy) and self.as_dict() == other.as_dict()
+
+    def __reduce__(self):
+        return (_policy_from_dict, (self.as_dict(),))
+
+
+def _policy_from_dict(d):
+    return PlayoutPolicy(**d)
+
+
+PLAYOUT_KINDS = ("light", "heavy")
+
+
+cdef PlayoutPolicy as_policy(object kind):
+    """``"light"`` or None: None (light playouts); ``"heavy"``: the default ``PlayoutPolicy``;
+    a ``PlayoutPolicy``: itself (heavy playouts with its parameters)."""
+    if kind is None or kind == "light":
+        return None
+    if isinstance(kind, PlayoutPolicy):
+        return kind
+    if kind == "heavy":
+        return PlayoutPolicy()
+    raise ValueError(f"playout kind must be 'light', 'heavy' or a PlayoutPolicy, got {kind!r}")
+
+
+def playout_policy(kind):
+    """The policy a playout ``kind`` stands for: None for light playouts (see ``as_policy``)."""
+    return as_policy(kind)
+
+
+cdef inline const PolicyParams* _params(PlayoutPolicy policy) noexcept:
+    return NULL if policy is None else &policy.c
+
+
+def pattern_table():
+    """The 3x3 shape table as a uint8 array of 65536 entries (1: the code is a shape)."""
+    out = np.zeros(65536, dtype=np.uint8)
+    cdef uint8_t[::1] o = out
+    cdef int code
+    for code in range(65536):
+        o[code] = (PAT3[code >> 3] >> (code & 7)) & 1
+    return out
 
 
 cdef void board_rebuild(GoBoard* b) noexcept nogil:
@@ -907,6 +1372,7 @@ cdef class CBoard:
                 raise ValueError("setup leaves a chain without liberties")
         tmp.to_play = to_play
         tmp.ko = NULL_LOC
+        tmp.last_move = NULL_LOC
         tmp.passes = 0
         memcpy(&self.cur, &tmp, sizeof(GoBoard))
         self.depth = 0
@@ -932,16 +1398,21 @@ cdef class CBoard:
         return out
 
     def playouts(self, double[::1] scores, uint64_t seed, int max_moves=0,
-                 double[:, ::1] ownership=None, bint resume=False, bint no_self_atari=False):
-        """Run ``len(scores)`` light playouts from this position on scratch copies.
+                 double[:, ::1] ownership=None, bint resume=False, bint no_self_atari=False,
+                 kind="light"):
+        """Run ``len(scores)`` playouts from this position on scratch copies.
 
-        Writes each final Tromp-Taylor area difference (black - white, no komi) to
-        ``scores`` and, when given, adds each final owner (+1/-1/0) into ``ownership``
-        (``n`` x ``n``). With ``resume``, passes so far are forgotten, so a finished
-        game is played on; with ``no_self_atari``, playouts refuse moves that put a chain
-        of two or more stones in atari (both for judging dead stones). Returns the total
-        number of moves played. The board is unchanged.
+        ``kind``: ``"light"`` (uniform random non-eye-filling moves), ``"heavy"`` (the
+        default ``PlayoutPolicy``) or a ``PlayoutPolicy``. Writes each final Tromp-Taylor
+        area difference (black - white, no komi) to ``scores`` and, when given, adds each
+        final owner (+1/-1/0) into ``ownership`` (``n`` x ``n``). With ``resume``, passes
+        so far are forgotten, so a finished game is played on; with ``no_self_atari``,
+        playouts refuse moves that put a chain of two or more stones in atari (both for
+        judging dead stones). Returns the total number of moves played. The board is
+        unchanged.
         """
+        cdef PlayoutPolicy policy = as_policy(kind)
+        cdef const PolicyParams* pol = _params(policy)
         cdef GoBoard scratch
         cdef signed char owner[MAX_ARR]
         cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL
@@ -960,7 +1431,7 @@ cdef class CBoard:
                 board_copy(&scratch, &self.cur)
                 if resume:
                     scratch.passes = 0
-                total += playout(&scratch, &rng, max_moves, NULL, no_self_atari)
+                total += run_playout(&scratch, &rng, max_moves, NULL, no_self_atari, pol)
                 if own:
                     _area(&scratch, owner, &nb, &nw)
                     for r in range(n):
@@ -973,8 +1444,10 @@ cdef class CBoard:
 
     def flat_mc(self, const uint8_t[::1] candidates, int n, uint64_t seed, double komi,
                 double[::1] visits, double[::1] wins, double[::1] amaf_visits, double[::1] amaf_wins,
-                double c_ucb=0.5, double rave_k=300.0, int max_moves=0):
-        """Flat Monte Carlo at the root: ``n`` light playouts, each after one root move.
+                double c_ucb=0.5, double rave_k=300.0, int max_moves=0, kind="light"):
+        """Flat Monte Carlo at the root: ``n`` playouts, each after one root move.
+
+        ``kind``: ``"light"``, ``"heavy"`` or a ``PlayoutPolicy`` (see ``playouts``).
 
         Root moves are the point indices (pass = n*n) where ``candidates`` is 1; each
         playout picks one by UCB1 over a value that blends its own win rate with its
@@ -988,6 +1461,8 @@ cdef class CBoard:
         if (candidates.shape[0] != A or visits.shape[0] != A or wins.shape[0] != A
                 or amaf_visits.shape[0] != A or amaf_wins.shape[0] != A):
             raise ValueError(f"flat_mc arrays must have {A} entries")
+        cdef PlayoutPolicy policy = as_policy(kind)
+        cdef const PolicyParams* pol = _params(policy)
         cdef int pla = self.cur.to_play, i, j, best, r, c, loc, it
         cdef double total_v, logt, beta, val, score, best_score, v, res
         cdef GoBoard scratch
@@ -1035,7 +1510,7 @@ cdef class CBoard:
                     loc = (best // N + 1) * scratch.stride + best % N + 1
                     first[loc] = pla
                 play_unchecked(&scratch, loc, pla)
-                moves += 1 + playout(&scratch, &rng, max_moves, first, False)
+                moves += 1 + run_playout(&scratch, &rng, max_moves, first, False, pol)
                 area_counts(&scratch, &nb, &nw)
                 score = nb - nw - komi
                 if score == 0:
@@ -1053,6 +1528,46 @@ cdef class CBoard:
                             amaf_visits[j] += 1
                             amaf_wins[j] += res
         return moves
+
+    def heavy_move(self, uint64_t seed, kind="heavy") -> int:
+        """The location the heavy policy (``kind``: ``"heavy"`` or a ``PlayoutPolicy``) would
+        play for the side to move here, after ``last_move``; not played (a test hook)."""
+        cdef PlayoutPolicy policy = as_policy(kind)
+        if policy is None:
+            raise ValueError("heavy_move needs a heavy policy")
+        cdef GoBoard scratch
+        cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL
+        if rng == 0:
+            rng = 1
+        board_copy(&scratch, &self.cur)
+        return heavy_move(&scratch, &rng, &policy.c)
+
+    def playout_moves(self, uint64_t seed, kind="light", int max_moves=0, bint no_self_atari=False):
+        """The moves (locations, ``PASS_LOC`` for a pass) of the playout that
+        ``playouts(scores, seed, max_moves, kind=kind)`` plays first; the board is unchanged."""
+        cdef PlayoutPolicy policy = as_policy(kind)
+        cdef GoBoard scratch
+        cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL
+        if rng == 0:
+            rng = 1
+        if max_moves <= 0:
+            max_moves = 3 * self.cur.n * self.cur.n
+        out = np.empty(max_moves, dtype=np.int32)
+        cdef int32_t[::1] rec = out
+        board_copy(&scratch, &self.cur)
+        cdef int n = _playout_loop(&scratch, &rng, max_moves, NULL, no_self_atari, _params(policy), &rec[0])
+        return out[:n]
+
+    @property
+    def last_move(self) -> int:
+        """The last move's location (``PASS_LOC`` after a pass; ``NULL_LOC`` when unknown)."""
+        return self.cur.last_move
+
+    def pattern_at(self, int loc) -> bool:
+        """Is the 3x3 neighbourhood of ``loc`` one of the playout shapes?"""
+        if loc < 0 or loc >= self.cur.size or self.cur.color[loc] == WALL:
+            raise ValueError(f"point {loc} is off the board")
+        return bool(_pattern_at(&self.cur, loc))
 
     # ---- features
     def features(self, feat_t[:, :, ::1] out):

@@ -24,7 +24,8 @@ from libc.string cimport memcpy, memset
 
 from seigen.ext.board cimport (
     BLACK, EMPTY, GO_HISTORY, GO_PLANES, KO_SIMPLE, KO_SITUATIONAL, MAX_PTS, PASS_LOC, WHITE,
-    CBoard, GoBoard, area_counts, board_copy, is_legal_simple, play_unchecked, playout, rng_next,
+    CBoard, GoBoard, PlayoutPolicy, PolicyParams, area_counts, as_policy, board_copy, is_legal_simple,
+    play_unchecked, rng_next, run_playout,
 )
 
 import numpy as np
@@ -215,14 +216,18 @@ cdef inline int _below(uint64_t* rng, int n) noexcept nogil:
     return <int>(((rng_next(rng) >> 32) * <uint64_t>n) >> 32)
 
 
-cdef float _g_rollout(const Spec* sp, GameState* st, float komi, int max_moves, uint64_t* rng) noexcept nogil:
-    """Play uniformly random moves to the end (destroys ``st``); result for the side to move at the start."""
+cdef float _g_rollout(const Spec* sp, GameState* st, float komi, int max_moves, uint64_t* rng,
+                      const PolicyParams* pol) noexcept nogil:
+    """Play random moves to the end (destroys ``st``); result for the side to move at the start.
+
+    Go plays a light playout (no own-eye filling, simple ko) when ``pol`` is NULL, else a
+    heavy one with policy ``pol``; then the Tromp-Taylor area count. Other games play
+    uniformly random moves (``pol`` is ignored)."""
     cdef int p0 = _g_to_play(sp, st), a, k, i
     cdef float v
     cdef uint8_t mask[C4_W + 9]
     if sp.kind == GAME_GO:
-        # light playout: no own-eye filling, simple ko; then Tromp-Taylor area count
-        playout(&st.go, rng, 3 * sp.n * sp.n, NULL, False)
+        run_playout(&st.go, rng, 3 * sp.n * sp.n, NULL, False, pol)
         v = _go_result(&st.go, komi)
         return v if _g_to_play(sp, st) == p0 else -v
     while not _g_terminal(sp, st, komi, max_moves, &v):
@@ -512,15 +517,19 @@ cdef class NativeGame:
         for k in range(self.n_past):
             past[k + 1] = self.past + k * nn
 
-    def rollout(self, uint64_t seed) -> float:
-        """One uniformly random playout from here (the game is not changed); result for the side to move."""
+    def rollout(self, uint64_t seed, kind="light") -> float:
+        """One random playout from here (the game is not changed); result for the side to move.
+
+        ``kind`` (Go): ``"light"``, ``"heavy"`` or a ``seigen.ext.board.PlayoutPolicy``."""
         cdef GameState tmp
         cdef uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 1
         cdef float v
+        cdef PlayoutPolicy policy = as_policy(kind)
         if _g_terminal(&self.spec, &self.st, self.komi, self.max_moves, &v):
             return v
         _g_copy(&self.spec, &tmp, &self.st)
-        return _g_rollout(&self.spec, &tmp, self.komi, self.max_moves, &rng)
+        return _g_rollout(&self.spec, &tmp, self.komi, self.max_moves, &rng,
+                          NULL if policy is None else &policy.c)
 
 
 cdef inline void memmove_past(uint8_t* past, int nn) noexcept:
@@ -863,6 +872,9 @@ cdef class Trees:
     cdef int32_t path[MAX_DEPTH]
     cdef uint64_t path_keys[MAX_DEPTH]
     cdef object gumbel_seq_ref
+    cdef PolicyParams rollout_params  # the heavy policy of the leaf rollouts ...
+    cdef bint heavy_rollouts  # ... when set (``set_rollout``); else light rollouts
+    cdef object rollout_kind_ref
 
     def __cinit__(self, list games, int max_batch, int init_nodes=1024):
         cdef NativeGame g0, g
@@ -947,6 +959,21 @@ cdef class Trees:
         for k in range(g.n_keys):
             if _keys_add(s, g.keys[k]) != 0:
                 raise MemoryError()
+
+    def set_rollout(self, kind="light") -> None:
+        """The playouts of the leaf rollouts (``select(..., rollouts=k)``): ``"light"`` (the
+        default), ``"heavy"`` or a ``seigen.ext.board.PlayoutPolicy`` (Go; other games
+        always play uniformly random moves)."""
+        cdef PlayoutPolicy policy = as_policy(kind)
+        self.heavy_rollouts = policy is not None
+        if policy is not None:
+            self.rollout_params = policy.c
+        self.rollout_kind_ref = "light" if policy is None else policy
+
+    @property
+    def rollout_kind(self):
+        """``"light"`` or the ``PlayoutPolicy`` of the heavy leaf rollouts."""
+        return "light" if self.rollout_kind_ref is None else self.rollout_kind_ref
 
     def seed(self, uint64_t seed) -> None:
         """Seed every slot's random stream (playouts) from one number."""
@@ -1080,7 +1107,8 @@ cdef class Trees:
             acc = 0
             for k in range(rollouts):
                 _g_copy(&self.spec, &self.scratch2, st)
-                acc += _g_rollout(&self.spec, &self.scratch2, s.komi, s.max_moves, &s.rng)
+                acc += _g_rollout(&self.spec, &self.scratch2, s.komi, s.max_moves, &s.rng,
+                                  &self.rollout_params if self.heavy_rollouts else NULL)
             rollout_out[0] = acc / rollouts
         self.leaf_slot[self.n_leaves] = i
         self.leaf_node[self.n_leaves] = node

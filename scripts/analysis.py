@@ -115,6 +115,7 @@ def main(cfg: AnalysisConfig) -> int:
             threads=cfg.threads,
             seed=cfg.seed,
             evaluator=cfg.evaluator,
+            playout=cfg.playout,
             c_puct=cfg.c_puct,
             model=cfg.model,
             device=cfg.device,

@@ -26,7 +26,7 @@ from typing import Any
 from seigen.scripts.configs import BenchAgentsConfig
 
 ROLLOUT = re.compile(r"mcts-rollout-(\d+)")
-GO_PLAYER = re.compile(r"(mcts|rollout)-(\d+)")
+GO_PLAYER = re.compile(r"(mcts|rollout)(-heavy)?-(\d+)")
 GTP = "gtp:"
 
 
@@ -39,7 +39,8 @@ def _builtin(spec: str) -> bool:
 
 def go_player(spec: str, seed: int) -> Any:
     """``mcts-N`` (seigen gtp's tree search, N simulations of light playouts), ``rollout-N``
-    (flat Monte Carlo, N playouts) or ``gtp:COMMAND`` (a GTP engine); None for anything else."""
+    (flat Monte Carlo, N playouts), ``mcts-heavy-N`` and ``rollout-heavy-N`` (the same with
+    heavy playouts) or ``gtp:COMMAND`` (a GTP engine); None for anything else."""
     from seigen.engine.gtp_client import GTPAgent
     from seigen.engine.players import MCTSPlayer, RolloutPlayer
 
@@ -51,8 +52,11 @@ def go_player(spec: str, seed: int) -> Any:
     m = GO_PLAYER.fullmatch(spec)
     if m is None:
         return None
-    kind, n = m.group(1), int(m.group(2))
-    player = MCTSPlayer(visits=n, seed=seed) if kind == "mcts" else RolloutPlayer(playouts=n, seed=seed)
+    kind, playout, n = m.group(1), "heavy" if m.group(2) else "light", int(m.group(3))
+    if kind == "mcts":
+        player = MCTSPlayer(visits=n, seed=seed, playout=playout)
+    else:
+        player = RolloutPlayer(playouts=n, seed=seed, playout=playout)
     player.name = spec
     return player
 

@@ -1,4 +1,5 @@
-"""Board benchmark: light playouts per second on one core, seigen against PettingZoo's Go.
+"""Board benchmark: playouts per second on one core, seigen's light and heavy playouts
+against PettingZoo's Go.
 
 One unit of work is one **light playout from the empty board**: uniform random legal
 moves that never fill the mover's own single-point eye (all four neighbours own
@@ -8,6 +9,10 @@ moves (passes count as moves), then Tromp-Taylor area score. Both implementation
 play exactly this, in the same run, on one pinned core:
 
 * ``seigen``: the C core, ``CBoard.playouts`` (which also returns the moves played).
+* ``seigen-heavy``: the same call with ``kind="heavy"``: one **heavy playout from the
+  empty board** (the default ``PlayoutPolicy``: save own chains from atari, capture,
+  3x3 shapes next to the last move, else the light rule; big self-ataris refused),
+  same end and scoring. Its ratio to ``seigen`` is the price of the policy.
 * ``pettingzoo``: ``pettingzoo.classic.go.go_base`` (pure Python, from minigo), used
   through its public API as a user would: ``Position.is_move_legal`` and
   ``Position.play_move(mutate=True)``, the eye test ``go_base.is_eyeish`` (minigo's
@@ -38,7 +43,8 @@ import numpy as np
 from seigen.scripts.configs import BenchBoardConfig
 
 UNIT = "one light playout from the empty board"
-SEIGEN, PEER = "seigen", "pettingzoo"
+HEAVY_UNIT = "one heavy playout from the empty board"
+SEIGEN, HEAVY, PEER = "seigen", "seigen-heavy", "pettingzoo"
 MIN_PEER_PLAYOUTS = 3  # per repeat, however short --seconds is
 PEER_KOMI = 0.0  # both sides report the raw area difference (black - white)
 
@@ -156,8 +162,10 @@ def peer_playout(go_base: Any, rng: random.Random, max_moves: int | None = None)
 Progress = Callable[[float], None]  # called with seconds just spent
 
 
-def _time_seigen(size: int, seconds: float, seed: int, advance: Progress) -> tuple[int, int, float, float]:
-    """Playouts in C batches until ``seconds`` pass: (playouts, moves, elapsed, score sum)."""
+def _time_seigen(
+    size: int, seconds: float, seed: int, advance: Progress, kind: str = "light"
+) -> tuple[int, int, float, float]:
+    """Playouts of ``kind`` in C batches until ``seconds`` pass: (playouts, moves, elapsed, score sum)."""
     from seigen.engine import Board
 
     cboard = Board(size)._c
@@ -170,7 +178,7 @@ def _time_seigen(size: int, seconds: float, seed: int, advance: Progress) -> tup
     while elapsed < seconds:
         scores = np.empty(batch, dtype=np.float64)
         t0 = time.perf_counter()
-        moves += cboard.playouts(scores, (seed + n_batches) & 0xFFFFFFFFFFFFFFFF)
+        moves += cboard.playouts(scores, (seed + n_batches) & 0xFFFFFFFFFFFFFFFF, kind=kind)
         t1 = time.perf_counter()
         n_batches += 1
         playouts += batch
@@ -212,7 +220,12 @@ def _measure(
     cpu: str,
     advance: Callable[[str, float], None],
 ) -> dict:
-    timer = _time_seigen if impl == SEIGEN else _time_peer
+    timers: dict[str, Callable[..., tuple[int, int, float, float]]] = {
+        SEIGEN: _time_seigen,
+        HEAVY: lambda *args: _time_seigen(*args, kind="heavy"),
+        PEER: _time_peer,
+    }
+    timer = timers[impl]
     pps, mps = [], []
     total_playouts = total_moves = 0
     score_sum = 0.0
@@ -239,7 +252,7 @@ def _measure(
         "playouts_per_s_runs": pps,
         "seconds": seconds,
         "repeats": repeats,
-        "unit": UNIT,
+        "unit": HEAVY_UNIT if impl == HEAVY else UNIT,
         "cores": 1,
         "cpu": cpu,
     }
@@ -253,16 +266,16 @@ def run_board_benchmark(
     seed: int = 0,
     show_progress: bool = True,
 ) -> list[dict]:
-    """Measure light playouts from the empty board, seigen then the peer, on one pinned core.
+    """Measure playouts from the empty board, seigen light, seigen heavy, then the peer, on one pinned core.
 
-    Returns one dict per implementation (``impl`` ``"seigen"`` then ``"pettingzoo"``)
-    with the medians over ``repeats`` runs of ``seconds`` each: ``playouts_per_s``,
+    Returns one dict per implementation (``impl`` ``"seigen"``, ``"seigen-heavy"``,
+    then ``"pettingzoo"``) with the medians over ``repeats`` runs of ``seconds`` each: ``playouts_per_s``,
     ``moves_per_s``, plus ``moves_per_playout``, ``mean_score`` (black - white area,
     no komi), ``playouts``, ``playouts_per_s_runs``, ``seconds``, ``repeats``, ``unit``,
     ``cores``, ``cpu`` and ``cpu_pinned``. Progress goes to stderr.
     """
     BenchBoardConfig(size=size, seconds=seconds, repeats=repeats)  # validates the arguments
-    impls = [SEIGEN, PEER] if peer else [SEIGEN]
+    impls = [SEIGEN, HEAVY, PEER] if peer else [SEIGEN, HEAVY]
     model = cpu_model()
     rows = []
     with single_core() as pinned, _progress(show_progress) as progress:
@@ -298,18 +311,24 @@ def _progress(show: bool) -> Iterator[Any]:
         yield progress
 
 
-def ratio(rows: list[dict]) -> dict | None:
-    """seigen / peer for ``playouts_per_s`` and ``moves_per_s``; None without both rows."""
+def ratio(rows: list[dict], num: str = SEIGEN, den: str = PEER) -> dict | None:
+    """``num`` / ``den`` (default seigen / peer) for ``playouts_per_s`` and ``moves_per_s``;
+    None without both rows."""
     by_impl = {row["impl"]: row for row in rows}
-    if SEIGEN not in by_impl or PEER not in by_impl:
+    if num not in by_impl or den not in by_impl:
         return None
-    a, b = by_impl[SEIGEN], by_impl[PEER]
+    a, b = by_impl[num], by_impl[den]
     return {
-        "ratio": f"{SEIGEN}/{PEER}",
+        "ratio": f"{num}/{den}",
         "size": a["size"],
         "playouts_per_s": a["playouts_per_s"] / b["playouts_per_s"],
         "moves_per_s": a["moves_per_s"] / b["moves_per_s"],
     }
+
+
+def ratios(rows: list[dict]) -> list[dict]:
+    """The ratios the rows allow: seigen / peer, then seigen-heavy / seigen."""
+    return [r for r in (ratio(rows), ratio(rows, HEAVY, SEIGEN)) if r is not None]
 
 
 # ---------------------------------------------------------------------------- output
@@ -318,34 +337,31 @@ def _num(x: float) -> str:
 
 
 def render_table(rows: list[dict]) -> Any:
-    """The results as a rich Table (title: the unit; caption: the machine and the ratio)."""
+    """The results as a rich Table (title: the units; caption: the machine and the ratios).
+
+    The last column is each row's playouts/s over seigen's light playouts' (seigen-heavy: heavy playouts)."""
     from rich.table import Table
 
     first = rows[0]
-    r = ratio(rows)
     pinned = first.get("cpu_pinned")
     where = f"pinned to CPU {pinned}" if pinned is not None else "not pinned"
     caption = (
         f"CPU: {first['cpu']}, cores used: 1 ({where}); median of {first['repeats']} x {first['seconds']:g} s"
     )
-    if r is not None:
-        caption += f"\nseigen/peer: {r['playouts_per_s']:,.1f}x playouts/s, {r['moves_per_s']:,.1f}x moves/s"
+    for r in ratios(rows):
+        caption += f"\n{r['ratio']}: {r['playouts_per_s']:,.2f}x playouts/s, {r['moves_per_s']:,.2f}x moves/s"
     caption += "\nmean score: black's area minus white's, no komi"
-    table = Table(title=f"Go board: {UNIT}", caption=caption)
+    table = Table(title="Go board: one light (or heavy) playout from the empty board", caption=caption)
     table.add_column("impl")
     table.add_column("size", justify="right")
     table.add_column("playouts/s", justify="right")
     table.add_column("moves/s", justify="right")
     table.add_column("moves/playout", justify="right")
     table.add_column("mean score", justify="right")
-    table.add_column("seigen/peer", justify="right")
+    table.add_column("vs light", justify="right")
+    light = next((row for row in rows if row["impl"] == SEIGEN), None)
     for row in rows:
-        if r is None:
-            vs = "-"
-        elif row["impl"] == SEIGEN:
-            vs = f"{r['playouts_per_s']:,.1f}x"
-        else:
-            vs = "1.0x"
+        vs = "-" if light is None else f"{row['playouts_per_s'] / light['playouts_per_s']:,.2f}x"
         n = row["size"]
         table.add_row(
             row["impl"],
@@ -368,9 +384,9 @@ def stdout_console() -> Any:
 
 
 def print_results(rows: list[dict], as_json: bool = False) -> None:
-    """JSON lines (each implementation, then the ratio) or the table, on stdout."""
+    """JSON lines (each implementation, then the ratios) or the table, on stdout."""
     if as_json:
-        lines = [*rows, r] if (r := ratio(rows)) is not None else rows
+        lines = [*rows, *ratios(rows)]
         for line in lines:
             print(json.dumps(line), flush=True)
         return

@@ -26,12 +26,14 @@ def _check_size(size: int) -> None:
 
 @dataclass(frozen=True)
 class BenchBoardConfig:
-    """Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).
+    """Playouts per second on one core: seigen's light and heavy playouts against PettingZoo's Go (pure Python).
 
     One unit of work is one light playout from the empty board: uniform random legal
     moves that never fill the mover's own single-point eye, simple ko, no suicide,
-    until two passes in a row or 3*N*N moves, then area scoring. Each implementation
-    runs for --seconds, --repeats times, and the median is reported with the ratio.
+    until two passes in a row or 3*N*N moves, then area scoring; or, for seigen-heavy,
+    one heavy playout (save from atari, capture, 3x3 shapes, self-atari filter) with the
+    same end and scoring. Each implementation runs for --seconds, --repeats times, and
+    the median is reported with the ratios (seigen/pettingzoo, seigen-heavy/seigen).
     """
 
     size: int = 9
@@ -41,9 +43,9 @@ class BenchBoardConfig:
     repeats: int = 3
     """Timed repeats per implementation; the median is reported."""
     json: bool = False
-    """Print one JSON object per line (one per implementation, then the ratio) instead of a table."""
+    """Print one JSON object per line (one per implementation, then the ratios) instead of a table."""
     peer: bool = True
-    """Also run the peer (PettingZoo's go_base); --no-peer measures seigen only."""
+    """Also run the peer (PettingZoo's go_base); --no-peer measures seigen (light and heavy) only."""
     seed: int = 0
     """Seed of the random playouts (both implementations)."""
 
@@ -253,6 +255,8 @@ class GTPConfig:
     """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] = "light"
+    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
     c_puct: float | None = None
     """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
     resign_threshold: float = 0.05
@@ -319,6 +323,8 @@ class AnalysisConfig:
     """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] = "light"
+    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
     c_puct: float | None = None
     """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -555,7 +561,8 @@ class BenchAgentsConfig:
     Each player is a run directory or checkpoint (AlphaZero, PPO, A2C, DQN: whatever
     seigen.agents.load_agent reads), random, or mcts-rollout-N (a search of N simulations
     over random-playout values); on Go also mcts-N and rollout-N (seigen gtp's mcts and
-    rollout players with N simulations or playouts a move) and gtp:COMMAND (any GTP engine,
+    rollout players with N simulations or playouts a move; mcts-heavy-N, rollout-heavy-N
+    with heavy playouts) and gtp:COMMAND (any GTP engine,
     e.g. "gtp:gnugo --mode gtp --level 10"). Every pair plays --games games in lock-step, colours
     alternating, each pair of games from the same random opening (2 plies; Go 4), so that
     deterministic agents do not replay one game. AlphaZero agents search --visits

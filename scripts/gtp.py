@@ -72,6 +72,7 @@ def main(cfg: GTPConfig) -> int:
             seed=cfg.seed,
             resign_threshold=cfg.resign_threshold,
             evaluator=cfg.evaluator,
+            playout=cfg.playout,
             c_puct=cfg.c_puct,
             model=cfg.model,
             device=cfg.device,

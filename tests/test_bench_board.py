@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from seigen.scripts.bench_board import (
+    HEAVY,
     PEER,
     SEIGEN,
     go_base_size,
@@ -28,28 +29,31 @@ def test_cli_json_lines(capsys):
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]  # nothing but JSON on stdout
     rows = [line for line in lines if "impl" in line]
-    assert [row["impl"] for row in rows] == [SEIGEN, PEER]
+    assert [row["impl"] for row in rows] == [SEIGEN, HEAVY, PEER]
     for row in rows:
         assert row.keys() >= ROW_KEYS
         assert row["size"] == 9 and row["repeats"] == 1 and row["seconds"] == 0.2
         for key in ("playouts_per_s", "moves_per_s", "moves_per_playout"):
             assert row[key] > 0
         assert isinstance(row["cpu"], str) and row["cpu"]
-    (final,) = [line for line in lines if "impl" not in line]
-    assert lines[-1] is final
-    assert final["ratio"] == "seigen/pettingzoo"
-    assert final["playouts_per_s"] > 0 and final["moves_per_s"] > 0
+    finals = [line for line in lines if "impl" not in line]
+    assert lines[-2:] == finals
+    assert [f["ratio"] for f in finals] == ["seigen/pettingzoo", "seigen-heavy/seigen"]
+    for final in finals:
+        assert final["playouts_per_s"] > 0 and final["moves_per_s"] > 0
+    assert rows[1]["unit"] == "one heavy playout from the empty board"
 
 
 def test_table_and_no_peer(capsys):
     assert main(["bench", "board", "--size", "5", "--seconds", "0.05", "--repeats", "2", "--no-peer"]) == 0
     out = capsys.readouterr().out
     assert "seigen" in out and "5x5" in out and "pettingzoo" not in out
+    assert "seigen-heavy" in out and "seigen-heavy/seigen" in out
 
 
 def test_run_board_benchmark_rows():
     rows = run_board_benchmark(7, 0.05, 2, peer=True, show_progress=False)
-    assert [row["impl"] for row in rows] == [SEIGEN, PEER]
+    assert [row["impl"] for row in rows] == [SEIGEN, HEAVY, PEER]
     for row in rows:
         assert row.keys() >= ROW_KEYS
         assert len(row["playouts_per_s_runs"]) == 2
@@ -59,6 +63,8 @@ def test_run_board_benchmark_rows():
     r = ratio(rows)
     assert r is not None and r["playouts_per_s"] > 0
     assert ratio(rows[:1]) is None
+    heavy = ratio(rows, HEAVY, SEIGEN)
+    assert heavy is not None and heavy["ratio"] == "seigen-heavy/seigen" and heavy["playouts_per_s"] > 0
     with pytest.raises(ValueError, match="--seconds"):
         run_board_benchmark(9, 0, 1)
 
