@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 from seigen.engine.players import MCTSPlayer, NetPlayer, Player, RandomPlayer, RolloutPlayer
+from seigen.engine.uct import UctConfig, UctPlayer
 
 __all__ = ["load_net_player", "make_player"]
 
@@ -37,6 +38,10 @@ def load_net_player(path: str | os.PathLike, **kwargs: Any) -> NetPlayer:
     return NetPlayer(net=net, game=game, **kwargs)
 
 
+PLAYERS = ("random", "rollout", "mcts", "puct", "net")
+"""The players ``make_player`` knows, as ``seigen gtp --player`` names them."""
+
+
 def make_player(
     kind: str,
     *,
@@ -45,31 +50,47 @@ def make_player(
     seed: int = 0,
     resign_threshold: float = 0.05,
     evaluator: str = "rollout",
-    playout: str = "light",
+    playout: str | None = None,
     c_puct: float | None = None,
     model: str | None = None,
     device: str | None = None,
 ) -> Player:
-    """A player by name: ``random``, ``rollout``, ``mcts`` or ``net`` (``model``: a run
-    directory or checkpoint of a Go net; ``device``: ``auto`` or None, the default, is
-    cuda when present; ``playout``: ``light`` or ``heavy`` playouts of the rollout and mcts
-    players).
+    """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
+    priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
+    the search of the net player) or ``net`` (``model``: a run directory or checkpoint of a
+    Go net; ``device``: ``auto`` or None, the default, is cuda when present).
+
+    ``playout``: ``light`` or ``heavy`` playouts of the rollout, mcts and puct players
+    (None: heavy for mcts, light for the others); ``threads``: search threads of the
+    rollout and mcts players.
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
         return RolloutPlayer(
-            playouts=playouts, threads=threads, seed=seed, resign_threshold=resign_threshold, playout=playout
+            playouts=playouts,
+            threads=threads,
+            seed=seed,
+            resign_threshold=resign_threshold,
+            playout=playout or "light",
         )
     if kind == "mcts":
-        extra = {} if c_puct is None else {"c_puct": c_puct}
+        return UctPlayer(
+            playouts=playouts,
+            threads=threads,
+            seed=seed,
+            resign_threshold=resign_threshold,
+            config=UctConfig(playout=playout or "heavy"),
+        )
+    extra = {} if c_puct is None else {"c_puct": c_puct}
+    if kind == "puct":
         return MCTSPlayer(
             visits=playouts,
             evaluator=evaluator,
             seed=seed,
             resign_threshold=resign_threshold,
-            playout=playout,
+            playout=playout or "light",
             **extra,
         )
     if kind == "net":
@@ -77,11 +98,10 @@ def make_player(
             raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
         from seigen.agents.runs import CheckpointError
 
-        extra = {} if c_puct is None else {"c_puct": c_puct}
         try:
             return load_net_player(
                 model, visits=playouts, seed=seed, resign_threshold=resign_threshold, device=device, **extra
             )
         except CheckpointError as e:
             raise ValueError(str(e)) from None
-    raise ValueError(f"unknown player {kind!r}; expected random, rollout, mcts or net")
+    raise ValueError(f"unknown player {kind!r}; expected {', '.join(PLAYERS)}")

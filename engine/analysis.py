@@ -65,7 +65,7 @@ import numpy as np
 
 from seigen.engine.board import COLUMNS, Board, IllegalMoveError
 from seigen.engine.gtp import _private_input, _version, read_bounded_line
-from seigen.engine.players import Analysis, MoveStats, Player, RolloutPlayer, SearchLimits
+from seigen.engine.players import Analysis, MoveStats, Player, PlayoutPlayer, SearchLimits
 from seigen.engine.rules import Rules
 
 log = logging.getLogger("seigen.analysis")
@@ -821,7 +821,7 @@ class AnalysisServer:
         warnings: Warnings = []
         if deeper:
             warnings.append((key, "seigen keeps to these moves at the root only (untilDepth 1)"))
-        if not isinstance(self.player, RolloutPlayer) and forbidden:
+        if not isinstance(self.player, PlayoutPlayer) and forbidden:
             warnings.append(
                 (
                     key,
@@ -870,7 +870,7 @@ class AnalysisServer:
 
             kwargs: dict[str, Any] = {}
             forbid = opts.forbidden.get(board.to_play)
-            if forbid is not None and isinstance(player, RolloutPlayer):
+            if forbid is not None and isinstance(player, PlayoutPlayer):
                 sensible = board.sensible_moves()
                 kwargs["only"] = sensible[~forbid[sensible]]
             analysis = player.search(

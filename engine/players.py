@@ -713,7 +713,7 @@ class MCTSPlayer(SearchPlayer):
         self.rollouts = rollouts
         self.playout = playout
         leaves = UniformEvaluator() if evaluator == "uniform" else EyeAwareRollouts(rollouts, playout=playout)
-        super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="mcts", **search)
+        super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="puct", **search)
 
 
 class NetPlayer(SearchPlayer):

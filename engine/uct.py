@@ -175,7 +175,7 @@ class UctPlayer(PlayoutPlayer):
     reuse: bool = True
     pv_min_visits: int = 2
     seed: int = 0
-    name: str = field(default="uct", init=False)
+    name: str = field(default="mcts", init=False)
 
     @property
     def playout(self) -> Any:

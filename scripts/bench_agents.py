@@ -26,7 +26,7 @@ from typing import Any
 from seigen.scripts.configs import BenchAgentsConfig
 
 ROLLOUT = re.compile(r"mcts-rollout-(\d+)")
-GO_PLAYER = re.compile(r"(mcts|rollout)(-heavy)?-(\d+)")
+GO_PLAYER = re.compile(r"(mcts|puct|rollout)(?:-(light|heavy))?-(\d+)")
 GTP = "gtp:"
 
 
@@ -38,11 +38,11 @@ def _builtin(spec: str) -> bool:
 
 
 def go_player(spec: str, seed: int) -> Any:
-    """``mcts-N`` (seigen gtp's tree search, N simulations of light playouts), ``rollout-N``
-    (flat Monte Carlo, N playouts), ``mcts-heavy-N`` and ``rollout-heavy-N`` (the same with
-    heavy playouts) or ``gtp:COMMAND`` (a GTP engine); None for anything else."""
+    """``mcts-N``, ``puct-N``, ``rollout-N`` (seigen gtp's players of those names with N
+    simulations or playouts a move, their own playouts: ``mcts-light-N``, ``mcts-heavy-N``
+    choose) or ``gtp:COMMAND`` (a GTP engine); None for anything else."""
+    from seigen.agents.players import make_player
     from seigen.engine.gtp_client import GTPAgent
-    from seigen.engine.players import MCTSPlayer, RolloutPlayer
 
     if spec.startswith(GTP):
         argv = shlex.split(spec[len(GTP) :])
@@ -52,11 +52,7 @@ def go_player(spec: str, seed: int) -> Any:
     m = GO_PLAYER.fullmatch(spec)
     if m is None:
         return None
-    kind, playout, n = m.group(1), "heavy" if m.group(2) else "light", int(m.group(3))
-    if kind == "mcts":
-        player = MCTSPlayer(visits=n, seed=seed, playout=playout)
-    else:
-        player = RolloutPlayer(playouts=n, seed=seed, playout=playout)
+    player = make_player(m.group(1), playouts=int(m.group(3)), seed=seed, playout=m.group(2))
     player.name = spec
     return player
 

@@ -237,8 +237,8 @@ class GTPConfig:
     In Lizzie add --lizzie: Lizzie reads the version answer as Leela Zero's.
     """
 
-    player: Literal["random", "rollout", "mcts", "net"] = "rollout"
-    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the batched PUCT tree search with C light playouts at the leaves) or net (the same search with a trained policy-value network, --model)."""
+    player: Literal["random", "rollout", "mcts", "puct", "net"] = "rollout"
+    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads: the strongest player without a net), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
     """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
@@ -252,13 +252,13 @@ class GTPConfig:
     komi: float | None = None
     """Komi until the GUI sends komi (default: the rules preset's; net: the network's)."""
     threads: int = 1
-    """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
+    """Search threads of the rollout and mcts players (their playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
-    """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
-    playout: Literal["light", "heavy"] = "light"
-    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
+    """Leaf evaluator of the puct player: rollout (playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] | None = None
+    """Playouts of the rollout, mcts and puct players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy); default heavy for mcts, light for the others."""
     c_puct: float | None = None
-    """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
+    """Exploration constant of the puct and net players' PUCT (default: the player's own)."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -303,8 +303,8 @@ class AnalysisConfig:
     or --log.
     """
 
-    player: Literal["random", "rollout", "mcts", "net"] = "mcts"
-    """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (the batched PUCT tree search with C light playouts at the leaves; principal variations) or net (the same search with a trained policy-value network, --model)."""
+    player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
+    """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts in C; principal variations), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
     """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
@@ -320,13 +320,13 @@ class AnalysisConfig:
     max_moves: int = 20
     """Most candidate moves per result, the most visited first (0: every move searched)."""
     threads: int = 1
-    """Search threads of the rollout player (light playouts run in C without the GIL); torch threads of the net player."""
+    """Search threads of the rollout and mcts players (their playouts run in C without the GIL); torch threads of the net player."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
-    """Leaf evaluator of the mcts player: rollout (light playouts) or uniform (no evaluation; a test of the search)."""
-    playout: Literal["light", "heavy"] = "light"
-    """Playouts of the rollout and mcts players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy)."""
+    """Leaf evaluator of the puct player: rollout (playouts) or uniform (no evaluation; a test of the search)."""
+    playout: Literal["light", "heavy"] | None = None
+    """Playouts of the rollout, mcts and puct players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy); default heavy for mcts, light for the others."""
     c_puct: float | None = None
-    """Exploration constant of the mcts and net players' PUCT (default: the player's own)."""
+    """Exploration constant of the puct and net players' PUCT (default: the player's own)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
     seed: int = 0
@@ -560,9 +560,9 @@ class BenchAgentsConfig:
 
     Each player is a run directory or checkpoint (AlphaZero, PPO, A2C, DQN: whatever
     seigen.agents.load_agent reads), random, or mcts-rollout-N (a search of N simulations
-    over random-playout values); on Go also mcts-N and rollout-N (seigen gtp's mcts and
-    rollout players with N simulations or playouts a move; mcts-heavy-N, rollout-heavy-N
-    with heavy playouts) and gtp:COMMAND (any GTP engine,
+    over random-playout values); on Go also mcts-N, puct-N and rollout-N (seigen gtp's
+    players of those names with N simulations or playouts a move; mcts-light-N,
+    rollout-heavy-N and so on choose their playouts) and gtp:COMMAND (any GTP engine,
     e.g. "gtp:gnugo --mode gtp --level 10"). Every pair plays --games games in lock-step, colours
     alternating, each pair of games from the same random opening (2 plies; Go 4), so that
     deterministic agents do not replay one game. AlphaZero agents search --visits
@@ -571,7 +571,7 @@ class BenchAgentsConfig:
     """
 
     players: tuple[str, ...]
-    """Two or more players: RUN_DIR, a checkpoint file, random, mcts-rollout-N; on Go also mcts-N, rollout-N, gtp:COMMAND."""
+    """Two or more players: RUN_DIR, a checkpoint file, random, mcts-rollout-N; on Go also mcts-N, puct-N, rollout-N, gtp:COMMAND."""
     game: Literal["auto", "tictactoe", "connect4", "go"] = "auto"
     """The game; auto: the game of the first trained agent."""
     size: int = 9

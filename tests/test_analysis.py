@@ -240,7 +240,7 @@ def test_special_actions_echo_the_query(engine):
     assert tuple(int(x) for x in v["version"].split(".")) >= (1, 15, 0)
     engine.send({"id": "m", "action": "query_models"})
     m = engine.next()
-    assert m["action"] == "query_models" and m["models"][0]["name"] == "seigen-mcts"
+    assert m["action"] == "query_models" and m["models"][0]["name"] == "seigen-puct"
     engine.send({"id": "c", "action": "clear_cache", "extra": [1]})
     assert engine.next() == {"id": "c", "action": "clear_cache", "extra": [1]}
     engine.send(query("after"))

@@ -6,6 +6,7 @@ import pytest
 from seigen.agents.players import make_player
 from seigen.engine import Board
 from seigen.engine.players import MCTSPlayer, RandomPlayer, RolloutPlayer, SearchLimits
+from seigen.engine.uct import UctPlayer
 
 ATARI = """
 . . . . . . .
@@ -122,7 +123,11 @@ def test_search_stops_when_asked_and_reports():
 def test_make_player_names():
     assert isinstance(make_player("random"), RandomPlayer)
     assert isinstance(make_player("rollout", playouts=10), RolloutPlayer)
-    assert isinstance(make_player("mcts", playouts=10), MCTSPlayer)
+    mcts = make_player("mcts", playouts=10, threads=2)
+    assert isinstance(mcts, UctPlayer) and mcts.name == "mcts" and mcts.threads == 2
+    assert mcts.config.playout == "heavy" and make_player("mcts", playout="light").config.playout == "light"
+    puct = make_player("puct", playouts=10)
+    assert isinstance(puct, MCTSPlayer) and puct.name == "puct" and puct.playout == "light"
     with pytest.raises(ValueError, match="needs a trained network"):
         make_player("net")
     with pytest.raises(ValueError, match="unknown player"):
