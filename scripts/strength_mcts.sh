@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Strength of the MCTS player (`seigen gtp --player mcts`: batched PUCT tree search with
-# light playouts at the leaves) on 9x9, measured with `seigen match` (colours alternated,
-# komi 7, Chinese rules, SGF and summaries kept under $OUT).
+# Strength of the mcts player (`seigen gtp --player mcts`: UCT with MC-RAVE, prior
+# knowledge and heavy playouts, all in C) on 9x9, measured with `seigen match` (colours
+# alternated, komi 7, Chinese rules, SGF and summaries kept under $OUT).
 #
-#   bash scripts/strength_mcts.sh                 # 40 games per pairing
+#   bash scripts/strength_mcts.sh                 # 100 games per pairing
 #   GAMES=10 PARALLEL=1 bash scripts/strength_mcts.sh
+#   PAIRINGS="gnugo10" bash scripts/strength_mcts.sh
 #
-# Pairings at 10k simulations/move: mcts vs random; mcts vs the flat rollout player at
-# 10k playouts/move; mcts vs GNU Go 3.8 level 1 (`apt-get install gnugo`).
+# Pairings at 10k simulations/move (PAIRINGS, any of): random; rollout (the flat rollout
+# player at 10k playouts/move); puct (the PUCT tree search with light playouts at 10k
+# simulations/move, the player --player mcts was before); gnugo1 and gnugo10 (GNU Go 3.8
+# at levels 1 and 10, `apt-get install gnugo`).
 set -euo pipefail
-GAMES=${GAMES:-40}
+GAMES=${GAMES:-100}
 PARALLEL=${PARALLEL:-1}
 VISITS=${VISITS:-10000}
+PAIRINGS=${PAIRINGS:-"random rollout puct gnugo1 gnugo10"}
 OUT=${OUT:-matches/strength-mcts-$(date +%Y%m%d-%H%M%S)}
 GNUGO=${GNUGO:-$(command -v gnugo || echo /usr/games/gnugo)}
-GNUGO_CMD="$GNUGO --mode gtp --level 1 --chinese-rules --positional-superko --capture-all-dead"
-COMMON=(--games "$GAMES" --size 9 --komi 7 --rules chinese --alternate --parallel "$PARALLEL" --move-timeout 60)
+gnugo() { echo "$GNUGO --mode gtp --level $1 --chinese-rules --positional-superko --capture-all-dead"; }
+COMMON=(--games "$GAMES" --size 9 --komi 7 --rules chinese --alternate --parallel "$PARALLEL" --move-timeout 120)
 MCTS="seigen gtp --player mcts --visits $VISITS"
 
 run() {  # name, black, white
@@ -24,6 +28,13 @@ run() {  # name, black, white
 }
 
 mkdir -p "$OUT"
-run "mcts${VISITS}-vs-random" "$MCTS" "seigen gtp --player random"
-run "mcts${VISITS}-vs-rollout${VISITS}" "$MCTS" "seigen gtp --player rollout --visits $VISITS"
-run "mcts${VISITS}-vs-gnugo1" "$MCTS" "$GNUGO_CMD"
+for p in $PAIRINGS; do
+  case $p in
+    random) run "mcts${VISITS}-vs-random" "$MCTS" "seigen gtp --player random" ;;
+    rollout) run "mcts${VISITS}-vs-rollout${VISITS}" "$MCTS" "seigen gtp --player rollout --visits $VISITS" ;;
+    puct) run "mcts${VISITS}-vs-puct${VISITS}" "$MCTS" "seigen gtp --player puct --visits $VISITS" ;;
+    gnugo1) run "mcts${VISITS}-vs-gnugo1" "$MCTS" "$(gnugo 1)" ;;
+    gnugo10) run "mcts${VISITS}-vs-gnugo10" "$MCTS" "$(gnugo 10)" ;;
+    *) echo "unknown pairing $p" >&2; exit 2 ;;
+  esac
+done
