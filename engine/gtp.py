@@ -156,8 +156,12 @@ class GTPEngine:
         visits: int | None = None,
         lizzie: bool = False,
         analysis_visits: int | None = None,
+        move_time: float | None = None,
     ) -> None:
+        if move_time is not None and not move_time > 0:
+            raise ValueError(f"move_time must be positive, got {move_time}")
         self.player = player
+        self.move_time = move_time  # seconds a move at most, the clock's budget permitting (None: no cap)
         self.lizzie = lizzie  # answer ``version`` as a Leela Zero for Lizzie (see cmd_version)
         self.analysis_visits = analysis_visits  # root visits at which analysis stops searching (None: never)
         self.rules = Rules.preset(rules) if isinstance(rules, str) else rules
@@ -212,7 +216,10 @@ class GTPEngine:
             raise GTPFailure(f"syntax error: expected {want} {noun}, got {len(args)}")
 
     def _limits(self, color: str) -> SearchLimits:
-        return SearchLimits(playouts=self.visits, seconds=self.clock.budget(color, self.board))
+        seconds = self.clock.budget(color, self.board)
+        if self.move_time is not None:
+            seconds = self.move_time if seconds is None else min(seconds, self.move_time)
+        return SearchLimits(playouts=self.visits, seconds=seconds)
 
     def _new_board(self, size: int) -> Board:
         return Board(size, rules=self.rules)

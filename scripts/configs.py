@@ -243,6 +243,8 @@ class GTPConfig:
     """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
     """Cap on playouts (simulations for mcts and net) per move; without time settings from the GUI, the default is 10000 (800 for net)."""
+    move_time: float | None = None
+    """Seconds per move at most (the GUI's clock can only shorten it); with no --visits, moves are searched by time alone (e.g. --move-time 2 for 2 s a move in a seigen match)."""
     analysis_visits: int = 200_000
     """Analysis (lz-analyze, kata-analyze) stops searching when the position has this many visits, and the GUI keeps its last figures; GUIs such as Lizzie analyse until told to stop, and the tree of the mcts and net players grows by about 2 KB (9x9) to 10 KB (19x19) a visit. 0: no limit."""
     rules: RulesPreset | None = None
@@ -277,6 +279,8 @@ class GTPConfig:
             _check_size(self.size)
         if self.visits is not None and self.visits < 1:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
+        if self.move_time is not None and not self.move_time > 0:
+            raise ValueError(f"--move-time must be positive, got {self.move_time}")
         if self.threads < 1:
             raise ValueError(f"--threads must be at least 1, got {self.threads}")
         if self.analysis_visits < 0:

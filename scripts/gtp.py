@@ -105,6 +105,7 @@ def main(cfg: GTPConfig) -> int:
             visits=cfg.visits,
             lizzie=cfg.lizzie,
             analysis_visits=cfg.analysis_visits or None,
+            move_time=cfg.move_time,
         )
     except ValueError as e:  # the net's saved rules or komi
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)

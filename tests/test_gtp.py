@@ -1386,3 +1386,43 @@ def test_net_player_refuses_a_bad_model_with_one_line_and_status_2(tmp_path: Pat
         "size": "plays 5x5 only",
     }[case]
     assert expected in lines[0]
+
+
+def test_move_time_caps_each_move_and_the_clock_can_only_shorten_it() -> None:
+    from seigen.engine.gtp import GTPEngine
+    from seigen.engine.players import RandomPlayer
+
+    engine = GTPEngine(RandomPlayer(), size=9, move_time=2.0)
+    limits = engine._limits("black")
+    assert limits.seconds == 2.0 and limits.playouts is None  # by time alone
+    engine.cmd_time_settings(["10", "0", "0"])  # 10 s for the game: about 0.28 s a move
+    assert engine._limits("black").seconds < 2.0
+    engine.cmd_time_settings(["3600", "0", "0"])  # an hour: the cap holds
+    assert engine._limits("black").seconds == 2.0
+    assert GTPEngine(RandomPlayer(), size=9, move_time=2.0, visits=500)._limits("white").playouts == 500
+    with pytest.raises(ValueError, match="move_time must be positive"):
+        GTPEngine(RandomPlayer(), move_time=0)
+
+
+def test_the_mcts_player_searches_by_move_time() -> None:
+    commands = "boardsize 9\nclear_board\ngenmove black\nquit\n"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seigen.scripts.cli",
+            "gtp",
+            "--player",
+            "mcts",
+            "--move-time",
+            "0.2",
+            "--verbose",
+        ],
+        input=commands,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    answers = [a for a in out.stdout.split("\n\n") if a.strip()]
+    assert out.returncode == 0 and [a[0] for a in answers] == ["="] * 4, out
+    assert re.fullmatch(r"= [A-HJ][1-9]", answers[2].strip()), answers
