@@ -58,7 +58,7 @@ COMMANDS = Group(
                 "board": Leaf(
                     config="seigen.scripts.configs:BenchBoardConfig",
                     run="seigen.scripts.bench_board:main",
-                    summary="Light playouts per second on one core: seigen's C board against PettingZoo's Go (pure Python).",
+                    summary="Playouts per second on one core: seigen's light and heavy playouts against PettingZoo's Go (pure Python).",
                 ),
                 "search": Leaf(
                     config="seigen.scripts.configs:BenchSearchConfig",

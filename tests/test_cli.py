@@ -24,7 +24,7 @@ def _leaves(node: Group | Leaf, path: tuple[str, ...] = ()) -> list[tuple[tuple[
     [
         (["--help"], ["usage: seigen", "bench", "demo"]),
         (["-h"], ["usage: seigen", "bench", "demo"]),
-        (["bench", "--help"], ["usage: seigen bench", "board", "Light playouts"]),
+        (["bench", "--help"], ["usage: seigen bench", "board", "light and heavy playouts"]),
         (
             ["bench", "board", "--help"],
             ["seigen bench board", "--size", "--seconds", "--repeats", "--json", "--no-peer"],
