@@ -90,6 +90,7 @@ cdef int heavy_move(GoBoard* b, uint64_t* rng, const PolicyParams* pol) noexcept
 cdef int run_playout(GoBoard* b, uint64_t* rng, int max_moves, uint8_t* first, bint no_self_atari,
                      const PolicyParams* pol) noexcept nogil
 cdef uint64_t rng_next(uint64_t* s) noexcept nogil
+cdef int _libs_after(const GoBoard* b, int loc, int pla, int target, int limit) noexcept nogil
 
 
 cdef class PlayoutPolicy:

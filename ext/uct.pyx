@@ -45,8 +45,8 @@ from libc.string cimport memcpy, memset
 
 from seigen.ext.board cimport (
     BLACK, EMPTY, MAX_ARR, NULL_LOC, PASS_LOC, WHITE,
-    CBoard, GoBoard, PlayoutPolicy, PolicyParams, area_counts, area_owner, as_policy, board_copy, is_eyeish,
-    is_legal_simple, play_unchecked, rng_next, run_playout,
+    CBoard, GoBoard, PlayoutPolicy, PolicyParams, _libs_after, area_counts, area_owner, as_policy, board_copy,
+    is_eyeish, is_legal_simple, play_unchecked, rng_next, run_playout,
 )
 
 import numpy as np
@@ -290,48 +290,6 @@ def rave_mix(double n, double w, double n_amaf, double w_amaf, double b, double 
 
 # ------------------------------------------------------------------ prior knowledge
 
-cdef inline int _libs_after(const GoBoard* b, int loc, int pla) noexcept nogil:
-    """Liberties (0, 1 or 2 meaning "2 or more") of ``pla``'s chain after playing empty
-    ``loc``: empty neighbours, adjacent opponent stones it captures, and the liberties of
-    the friendly chains it joins."""
-    cdef int s = b.stride, n_libs = 0, d, dd, a, c, h, x, e
-    cdef int found[2]
-    cdef int nbr[4]
-    nbr[0] = loc - s
-    nbr[1] = loc - 1
-    nbr[2] = loc + 1
-    nbr[3] = loc + s
-    for d in range(4):
-        a = nbr[d]
-        c = b.color[a]
-        if c == EMPTY or (c == 3 - pla and b.libs[b.head[a]] == 1):
-            if n_libs == 0 or found[0] != a:
-                if n_libs == 1:
-                    return 2
-                found[n_libs] = a
-                n_libs += 1
-    for d in range(4):
-        a = nbr[d]
-        if b.color[a] != pla:
-            continue
-        h = b.head[a]
-        if b.libs[h] >= 3:
-            return 2
-        x = h
-        while True:
-            for dd in range(4):
-                e = x + nbr[dd] - loc
-                if b.color[e] == EMPTY and e != loc and (n_libs == 0 or found[0] != e):
-                    if n_libs == 1:
-                        return 2
-                    found[n_libs] = e
-                    n_libs += 1
-            x = b.nxt[x]
-            if x == h:
-                break
-    return n_libs
-
-
 cdef int pat3_code(const GoBoard* b, int loc, int pla) noexcept nogil:
     """The 3x3 neighbourhood of ``loc`` as a 16-bit code, from ``pla``'s view: the eight
     neighbours in row-major order (NW, N, NE, W, E, SW, S, SE), neighbour ``k`` in bits
@@ -406,7 +364,7 @@ cdef void prior_of(const Priors* pri, const GoBoard* b, int loc, int pla, int la
                 capture = True
             elif c == pla and b.libs[b.head[a]] == 1:
                 own_atari = True
-        libs = _libs_after(b, loc, pla)
+        libs = _libs_after(b, loc, pla, 0, 2)  # 2 means two or more
         hit[P_CAPTURE] = capture
         hit[P_ESCAPE] = own_atari and libs >= 2
         hit[P_SELF_ATARI] = not capture and libs <= 1
