@@ -14,10 +14,11 @@ engine must not know: reading a trained net from a run directory or checkpoint f
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from seigen.engine.players import MCTSPlayer, NetPlayer, Player, RandomPlayer, RolloutPlayer
-from seigen.engine.uct import UctConfig, UctPlayer
+from seigen.engine.uct import UctConfig, UctPlayer, UctPriors
 
 __all__ = ["load_net_player", "make_player"]
 
@@ -54,6 +55,8 @@ def make_player(
     c_puct: float | None = None,
     model: str | None = None,
     device: str | None = None,
+    uct: Sequence[str] = (),
+    priors: Sequence[str] = (),
 ) -> Player:
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
@@ -62,7 +65,8 @@ def make_player(
 
     ``playout``: ``light`` or ``heavy`` playouts of the rollout, mcts and puct players
     (None: heavy for mcts, light for the others); ``threads``: search threads of the
-    rollout and mcts players.
+    rollout and mcts players; ``uct`` and ``priors``: the mcts player's settings as
+    ``KEY=VALUE`` items (``UctConfig.with_settings``, ``UctPriors.with_settings``).
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if kind == "random":
@@ -81,7 +85,8 @@ def make_player(
             threads=threads,
             seed=seed,
             resign_threshold=resign_threshold,
-            config=UctConfig(playout=playout or "heavy"),
+            config=UctConfig(playout=playout or "heavy").with_settings(uct),
+            priors=UctPriors().with_settings(priors),
         )
     extra = {} if c_puct is None else {"c_puct": c_puct}
     if kind == "puct":

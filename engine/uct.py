@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +90,38 @@ class UctPriors:
     def rules(self) -> dict[str, Rule]:
         return {name: getattr(self, name) for name in _uct.PRIOR_RULES}
 
+    def with_settings(self, items: Sequence[str]) -> UctPriors:
+        """These priors changed by command-line items: ``RULE=VISITS,VALUE`` sets a rule,
+        ``RULE=off`` (or ``all=off``) switches rules off, ``edge_until=F`` sets the
+        fraction; e.g. ``("capture=30,1", "pattern=off")``."""
+        names = (*_uct.PRIOR_RULES, "pattern")
+        out = self
+        for item in items:
+            key, sep, text = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep:
+                raise ValueError(f"prior {item!r}: expected RULE=VISITS,VALUE or RULE=off")
+            if text.strip() == "off":
+                out = out.without(*(names if key == "all" else (key,)))
+                continue
+            if key == "edge_until":
+                out = replace(out, edge_until=_number(f"prior {item}", text))
+                continue
+            if key not in names:
+                raise ValueError(
+                    f"prior {item!r}: unknown rule {key!r}; known: {', '.join(names)}, edge_until"
+                )
+            parts = text.split(",")
+            if len(parts) != 2:
+                raise ValueError(
+                    f"prior {item!r}: expected {key}=VISITS,VALUE (e.g. {key}=20,0.9) or {key}=off"
+                )
+            visits, value = (_number(f"prior {item}", part) for part in parts)
+            if visits < 0 or not 0.0 <= value <= 1.0:
+                raise ValueError(f"prior {item!r}: visits must be >= 0 and the value in [0, 1]")
+            out = replace(out, **{key: (visits, value)})
+        return out
+
     def without(self, *names: str) -> UctPriors:
         """These priors with the named rules switched off (``pattern`` included)."""
         known = (*_uct.PRIOR_RULES, "pattern")
@@ -134,6 +166,9 @@ class UctPriors:
 class UctConfig:
     """The constants of one UCT-RAVE tree (``seigen.ext.uct.UctTree``)."""
 
+    rave: bool = True
+    """Keep AMAF statistics and blend them into selection (False: plain UCT, for ablations;
+    give it a ``c_ucb`` > 0 then)."""
     rave_b: float = 0.01
     """RAVE equivalence parameter b: beta = n_amaf / (n + n_amaf + 4 b^2 n n_amaf)."""
     c_ucb: float = 0.0
@@ -152,6 +187,49 @@ class UctConfig:
     """Most nodes per tree (about 50 bytes each); once full, leaves stop expanding."""
     playout: Any = "light"
     """The playouts after each descent: light, heavy, or a ``seigen.ext.board.PlayoutPolicy``."""
+
+    def with_settings(self, items: Sequence[str]) -> UctConfig:
+        """This config changed by command-line items ``KEY=VALUE`` (the field names, ``-``
+        or ``_``), e.g. ``("rave=false", "c_ucb=0.3")``; ``playout`` takes light or heavy."""
+        out = self
+        types = {f.name: f.type for f in fields(self)}
+        for item in items:
+            key, sep, text = item.partition("=")
+            key = key.strip().replace("-", "_")
+            text = text.strip()
+            if not sep or key not in types:
+                raise ValueError(
+                    f"uct setting {item!r}: expected KEY=VALUE with KEY one of {', '.join(types)}"
+                )
+            if key == "playout":
+                if text not in ("light", "heavy"):
+                    raise ValueError(f"uct setting {item!r}: playout is light or heavy")
+                value: Any = text
+            elif key == "rave":
+                if text.lower() not in ("true", "false", "1", "0", "on", "off"):
+                    raise ValueError(f"uct setting {item!r}: rave is true or false")
+                value = text.lower() in ("true", "1", "on")
+            elif types[key] in ("int", int):
+                try:
+                    value = int(text)
+                except ValueError:
+                    raise ValueError(f"uct setting {item!r}: {key} must be an integer") from None
+            else:
+                value = _number(f"uct setting {item}", text)
+            if key != "rave" and not isinstance(value, str) and value < 0:
+                raise ValueError(f"uct setting {item!r}: {key} must not be negative")
+            out = replace(out, **{key: value})
+        return out
+
+
+def _number(what: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what}: {text.strip()!r} is not finite")
+    return value
 
 
 @dataclass

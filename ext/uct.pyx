@@ -141,6 +141,7 @@ ctypedef struct Priors:
 
 ctypedef struct Params:
     double four_b2  # 4 b^2, b the RAVE equivalence parameter
+    bint rave  # AMAF statistics are kept and blended in (0: plain UCT)
     double c_ucb  # UCB exploration (0: greedy MC-RAVE)
     double fpu  # value of a child with neither visits nor AMAF visits
     double prior_amaf  # the priors also seed AMAF, scaled by this (0: not at all)
@@ -407,7 +408,8 @@ cdef inline int _loc_to_point(int loc, int n) noexcept nogil:
 cdef class UctTree:
     """One UCT-RAVE tree over one root position (see the module docstring).
 
-    ``n``: board size; ``rave_b``: the RAVE equivalence parameter ``b``; ``c_ucb``: UCB
+    ``n``: board size; ``rave``: keep AMAF statistics and blend them in (False: plain
+    UCT, e.g. for ablations); ``rave_b``: the RAVE equivalence parameter ``b``; ``c_ucb``: UCB
     exploration (0: greedy); ``expand_after``: visits a leaf needs before it is expanded;
     ``fpu``: value of a move with no statistics at all; ``prior_amaf``: the priors also
     seed AMAF, scaled by this; ``vloss``: virtual visits (as losses) per simulation
@@ -434,8 +436,8 @@ cdef class UctTree:
     def __cinit__(self):
         memset(&self.pool, 0, sizeof(Pool))
 
-    def __init__(self, int n, *, double rave_b=0.01, double c_ucb=0.0, int expand_after=2, double fpu=1.0,
-                 double prior_amaf=0.0, double vloss=3.0, int max_moves=0, int max_nodes=1 << 21,
+    def __init__(self, int n, *, bint rave=True, double rave_b=0.01, double c_ucb=0.0, int expand_after=2,
+                 double fpu=1.0, double prior_amaf=0.0, double vloss=3.0, int max_moves=0, int max_nodes=1 << 21,
                  int initial_nodes=1 << 16, bint shared=False, playout="light"):
         if n < 2 or n > 25:
             raise ValueError(f"board size {n} is not supported (2..25)")
@@ -445,6 +447,7 @@ cdef class UctTree:
         self.shared = shared
         self.max_nodes = max_nodes
         self.prm.four_b2 = 4.0 * rave_b * rave_b
+        self.prm.rave = rave
         self.prm.c_ucb = c_ucb
         self.prm.fpu = fpu
         self.prm.prior_amaf = prior_amaf
@@ -688,8 +691,12 @@ cdef class UctTree:
                 continue
             n = p.visits[j] + p.prior_n[j]
             w = 0.5 * p.wins2[j] + p.prior_w[j]
-            na = p.amaf_n[j] + pa * p.prior_n[j]
-            wa = 0.5 * p.amaf_w2[j] + pa * p.prior_w[j]
+            if self.prm.rave:
+                na = p.amaf_n[j] + pa * p.prior_n[j]
+                wa = 0.5 * p.amaf_w2[j] + pa * p.prior_w[j]
+            else:
+                na = 0.0
+                wa = 0.0
             if self.shared:
                 n += self.prm.vloss_visits * p.vloss[j]
             v = rave_value(n, w, na, wa, self.prm.four_b2, self.prm.fpu)
@@ -723,6 +730,8 @@ cdef class UctTree:
             if shared and i > 0:
                 _add(&p.vloss[nd], -1, True)
         _add(&p.leaf_visits[path[depth]], 1, shared)
+        if not self.prm.rave:
+            return
         # AMAF, leaf to root: first[] holds the first player of each point from step i on
         for i in range(depth - 1, -1, -1):
             col = root_pla if i % 2 == 0 else 3 - root_pla  # to move at path[i]

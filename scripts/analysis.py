@@ -119,6 +119,8 @@ def main(cfg: AnalysisConfig) -> int:
             c_puct=cfg.c_puct,
             model=cfg.model,
             device=cfg.device,
+            uct=cfg.uct,
+            priors=cfg.prior,
         )
     except ValueError as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)

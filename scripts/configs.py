@@ -261,6 +261,10 @@ class GTPConfig:
     """Playouts of the rollout, mcts and puct players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy); default heavy for mcts, light for the others."""
     c_puct: float | None = None
     """Exploration constant of the puct and net players' PUCT (default: the player's own)."""
+    uct: tuple[str, ...] = ()
+    """Settings of the mcts player's tree as KEY=VALUE (seigen.engine.uct.UctConfig): rave=false (plain UCT), rave_b (RAVE equivalence b, 0.01), c_ucb (UCB exploration, 0), expand_after (2), fpu, prior_amaf, vloss, max_moves, max_nodes; e.g. --uct rave=false c_ucb=0.3."""
+    prior: tuple[str, ...] = ()
+    """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -331,6 +335,10 @@ class AnalysisConfig:
     """Playouts of the rollout, mcts and puct players (and their dead-stone judgement): light (uniform random moves that fill no own eye) or heavy (captures, atari escapes, 3x3 shapes, no big self-ataris first; seigen.ext.board.PlayoutPolicy); default heavy for mcts, light for the others."""
     c_puct: float | None = None
     """Exploration constant of the puct and net players' PUCT (default: the player's own)."""
+    uct: tuple[str, ...] = ()
+    """Settings of the mcts player's tree as KEY=VALUE (seigen.engine.uct.UctConfig): rave=false (plain UCT), rave_b (RAVE equivalence b, 0.01), c_ucb (UCB exploration, 0), expand_after (2), fpu, prior_amaf, vloss, max_moves, max_nodes; e.g. --uct rave=false c_ucb=0.3."""
+    prior: tuple[str, ...] = ()
+    """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
     seed: int = 0

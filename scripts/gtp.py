@@ -76,6 +76,8 @@ def main(cfg: GTPConfig) -> int:
             c_puct=cfg.c_puct,
             model=cfg.model,
             device=cfg.device,
+            uct=cfg.uct,
+            priors=cfg.prior,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)

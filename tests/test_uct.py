@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from seigen.engine.board import Board
 from seigen.engine.players import SearchLimits
-from seigen.engine.uct import UctPlayer, UctPriors
+from seigen.engine.uct import UctConfig, UctPlayer, UctPriors
 from seigen.ext import uct
 
 B, W = 1, 2
@@ -72,6 +72,37 @@ def test_amaf_backup_by_hand(shared: bool) -> None:
     assert by_move(node["children"], "amaf_visits") == {3: 1, 4: 1, 8: 1}
     assert tree.check() == {"nodes": 1 + 10 + 9, "depth": 2}
     assert not tree.stats()["children"]["virtual_loss"].any()
+
+
+def test_plain_uct_keeps_no_amaf() -> None:
+    """With ``rave=False`` the backup of the worked example leaves every AMAF count at 0
+    while the visits and wins are the same."""
+    board = Board(3, komi=0.5)
+    tree = uct.UctTree(3, rave=False)
+    tree.reset(board._c, 0.5)
+    tree.expand_path([0])
+    first = [0] * 9
+    first[1], first[3], first[5], first[8], first[0], first[4] = B, W, B, W, W, B
+    tree.backup_path([0, 4], first, 1.0)
+    ch = tree.stats()["children"]
+    assert by_move(ch, "visits") == {0: 1} and by_move(ch, "wins") == {0: 1.0}
+    assert not ch["amaf_visits"].any()
+    assert not tree.stats([0])["children"]["amaf_visits"].any()
+
+
+def test_settings_from_the_command_line() -> None:
+    cfg = UctConfig().with_settings(["rave=false", "c-ucb=0.3", "expand_after=4", "playout=heavy"])
+    assert (cfg.rave, cfg.c_ucb, cfg.expand_after, cfg.playout) == (False, 0.3, 4, "heavy")
+    for bad in ("rave_b", "bogus=1", "expand_after=1.5", "rave=maybe", "c_ucb=-1", "fpu=nan"):
+        with pytest.raises(ValueError, match="uct setting"):
+            UctConfig().with_settings([bad])
+    priors = UctPriors().with_settings(["all=off", "even=10,0.5", "capture=30,1", "edge_until=0.5"])
+    assert priors.even == (10.0, 0.5) and priors.capture == (30.0, 1.0) and priors.edge_until == 0.5
+    assert priors.atari_escape[0] == 0 and priors.pattern[0] == 0 and priors.pattern_table() is None
+    assert UctPriors().with_settings(["pattern=off"]).pattern[0] == 0
+    for bad in ("capture", "capture=1", "capture=1,2", "capture=-1,0.5", "ladder=1,1", "line1=a,b"):
+        with pytest.raises(ValueError, match="prior"):
+            UctPriors().with_settings([bad])
 
 
 def test_beta_schedule() -> None:
