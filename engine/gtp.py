@@ -104,14 +104,30 @@ class Clock:
             spend = min(share, t - self.safety)
         else:  # main time
             spend = t / moves_left
-            overtime = 0.0
-            if self.mode == "canadian" and self.byo_stones > 0:
-                overtime = self.byo_time / self.byo_stones
-            elif self.mode == "byoyomi":
-                overtime = self.byo_time
+            overtime = self._overtime_per_move()
             spend = max(spend, 0.8 * overtime)
             spend = min(spend, t + overtime - self.safety)
         return max(0.05, 0.9 * spend)
+
+    def longest(self, color: str, board: Board) -> float | None:
+        """Seconds this move may take when the player's best move is still in doubt at
+        the end of its ``budget``: twice the budget, within 90% of what the clock holds
+        for this move (main time and one move's overtime, or the period's time), so that
+        the moves after it keep their time. None when there is no time limit."""
+        soft = self.budget(color, board)
+        if soft is None:
+            return None
+        t, stones = self.left.get(color, (self.main, 0))
+        available = t if stones > 0 else t + self._overtime_per_move()
+        return max(soft, min(2.0 * soft, 0.9 * (available - self.safety)))
+
+    def _overtime_per_move(self) -> float:
+        """Seconds of overtime one move can count on once main time is out."""
+        if self.mode == "canadian" and self.byo_stones > 0:
+            return self.byo_time / self.byo_stones
+        if self.mode == "byoyomi":
+            return self.byo_time
+        return 0.0
 
     def charge(self, color: str, seconds: float) -> None:
         """Take ``seconds`` spent on a move off ``color``'s clock.
@@ -216,10 +232,14 @@ class GTPEngine:
             raise GTPFailure(f"syntax error: expected {want} {noun}, got {len(args)}")
 
     def _limits(self, color: str) -> SearchLimits:
+        """The clock's budget for this move, and the longest it may take when in doubt;
+        ``move_time`` caps both."""
         seconds = self.clock.budget(color, self.board)
+        longest = self.clock.longest(color, self.board)
         if self.move_time is not None:
             seconds = self.move_time if seconds is None else min(seconds, self.move_time)
-        return SearchLimits(playouts=self.visits, seconds=seconds)
+            longest = None if longest is None else min(longest, self.move_time)
+        return SearchLimits(playouts=self.visits, seconds=seconds, max_seconds=longest)
 
     def _new_board(self, size: int) -> Board:
         return Board(size, rules=self.rules)
@@ -445,6 +465,11 @@ class GTPEngine:
 
     # ------------------------------------------------------------------ scoring
     def _dead(self) -> list[tuple[int, int]]:
+        """Dead stones by the player's own judgement where it has one (the mcts player's
+        search ownership), else by its playouts (light when it has none)."""
+        judge = getattr(self.player, "dead_stones", None)
+        if judge is not None:
+            return judge(self.board)
         return self.board.dead_stones(n=400, seed=0, kind=getattr(self.player, "playout", "light"))
 
     def cmd_final_score(self, args: list[str]) -> str:

@@ -35,10 +35,13 @@ from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig, Sear
 
 @dataclass(frozen=True)
 class SearchLimits:
-    """When a search stops: after ``playouts`` playouts or ``seconds`` seconds, whichever first."""
+    """When a search stops: after ``playouts`` playouts or ``seconds`` seconds, whichever
+    first; a player whose best move is still in doubt at ``seconds`` may search on up to
+    ``max_seconds`` (None: not past ``seconds``)."""
 
     playouts: int | None = None
     seconds: float | None = None
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ def run_in_chunks(
     first: int | None = None,
     smallest: int | None = None,
     largest: int = 100_000,
+    decided: Callable[[float], bool] | None = None,
+    in_doubt: Callable[[], bool] | None = None,
 ) -> Analysis:
     """Drive a search in chunks of about 50 ms, so that time limits, analysis reports and
     stop requests are honoured.
@@ -202,6 +207,12 @@ def run_in_chunks(
     ``Analysis`` that is reported every ``interval`` seconds and returned at the end.
     Chunks start at ``first`` simulations (default 256 per thread) and stay between
     ``smallest`` (default 64 per thread) and ``largest``.
+
+    The clock: ``decided(left)`` is asked after each chunk with the simulations that the
+    limits still allow (by the cap, and by the time left at the current rate); True
+    stops the search early (the best move cannot be overtaken). When the time is up
+    and ``in_doubt()`` says the best move is still in doubt, the search goes on until
+    ``limits.max_seconds`` or until it is not.
     """
     cap = limits.playouts
     if cap is None and limits.seconds is None and should_stop is None:
@@ -226,10 +237,20 @@ def run_in_chunks(
             last_report = now
         if cap is not None and done >= cap:
             break
-        if limits.seconds is not None and now - start >= limits.seconds:
-            break
         if should_stop is not None and should_stop():
             break
+        elapsed = now - start
+        end = limits.seconds
+        if end is not None and elapsed >= end:
+            end = limits.max_seconds
+            if in_doubt is None or end is None or elapsed >= end or not in_doubt():
+                break
+        if decided is not None and (cap is not None or end is not None):
+            left = math.inf if cap is None else cap - done
+            if end is not None:
+                left = min(left, rate * max(0.0, end - elapsed))
+            if decided(left):
+                break
     return snapshot(done, time.perf_counter() - start)
 
 
@@ -342,6 +363,11 @@ class PlayoutPlayer(Player):
         ):
             return Decision(None, resign=True, analysis=analysis)
         return Decision(best.move, analysis=analysis)
+
+    def dead_stones(self, board: Board) -> list[tuple[int, int]]:
+        """The stones this player judges dead at the end of a game (``final_score``,
+        ``final_status_list``): its playouts' judgement (``Board.dead_stones``)."""
+        return board.dead_stones(n=400, seed=0, kind=self.playout)
 
     def analyze(
         self,

@@ -241,6 +241,11 @@ class UctPlayer(PlayoutPlayer):
     the cleanup phase are ``PlayoutPlayer``'s. The tree is kept between moves when the
     new position follows the last one (``reuse``). PVs follow the most visited child
     while it has ``pv_min_visits`` visits. Any board size from 2 to 25.
+
+    The clock: a search stops early once the most visited move cannot be overtaken in
+    the simulations or time left (``early_stop``), and at the end of its time searches
+    on, up to ``SearchLimits.max_seconds``, while another move with at least half the
+    best one's visits has a higher win rate.
     """
 
     playouts: int = 10_000
@@ -252,6 +257,9 @@ class UctPlayer(PlayoutPlayer):
     min_playouts_to_resign: int = 2_000
     reuse: bool = True
     pv_min_visits: int = 2
+    early_stop: bool = True
+    judge_playouts: int = 4000
+    judge_seconds: float = 3.0
     seed: int = 0
     name: str = field(default="mcts", init=False)
 
@@ -271,6 +279,7 @@ class UctPlayer(PlayoutPlayer):
         self._key: tuple | None = None
         self._moves: list[tuple[str, int]] = []
         self._ownership: np.ndarray | None = None
+        self._judged: tuple[tuple, list[tuple[int, int]]] | None = None
 
     # ------------------------------------------------------------------ trees
     def _new_tree(self, board: Board) -> _uct.UctTree:
@@ -353,8 +362,46 @@ class UctPlayer(PlayoutPlayer):
             return self._analysis(board, done, seconds)
 
         return run_in_chunks(
-            step, limits, self.playouts, snapshot, should_stop, report, interval, threads=self.threads
+            step,
+            limits,
+            self.playouts,
+            snapshot,
+            should_stop,
+            report,
+            interval,
+            threads=self.threads,
+            decided=self._decided if self.early_stop else None,
+            in_doubt=self._in_doubt,
         )
+
+    def _root_moves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Visits and win rates of the searched root moves, summed over the trees."""
+        visits: np.ndarray | None = None
+        wins: np.ndarray | None = None
+        for tree in self._trees:
+            ch = tree.stats()["children"]
+            v = np.where(ch["pruned"], 0, ch["visits"])
+            visits = v if visits is None else visits + v
+            wins = ch["wins"] if wins is None else wins + ch["wins"]
+        assert visits is not None and wins is not None
+        return visits, wins / np.maximum(visits, 1)
+
+    def _decided(self, left: float) -> bool:
+        """The most visited root move leads the next by more than ``left`` visits: no
+        search of that length can change the move played."""
+        visits, _ = self._root_moves()
+        if visits.size < 2:
+            return True
+        second, first = np.partition(visits, -2)[-2:]
+        return first - second > left
+
+    def _in_doubt(self) -> bool:
+        """The most visited root move is not the best valued of the moves with at least
+        half its visits: searching on would settle which to play."""
+        visits, rates = self._root_moves()
+        best = int(np.argmax(visits))
+        rivals = visits >= 0.5 * visits[best]
+        return bool(rates[rivals].max() > rates[best] + 1e-9)
 
     def root_statistics(self, board: Board) -> dict[str, np.ndarray]:
         """The root children's statistics summed over the trees, by point index (pass
@@ -400,6 +447,31 @@ class UctPlayer(PlayoutPlayer):
                 MoveStats(int(m), int(v), float(p), float(max(policy[m], 0.0)), max(0.0, lcb), tuple(pv))
             )
         return Analysis(out, done, seconds, policy)
+
+    def dead_stones(self, board: Board) -> list[tuple[int, int]]:
+        """The stones that this player's search mostly loses at the end of a game: a search
+        of ``judge_playouts`` simulations (at most ``judge_seconds``) from ``board`` (its
+        closing passes taken back, so that play goes on), and every stone on a point its
+        playouts give the other colour more often than its own. Kept per position."""
+        key = (board.hash, board.to_play, len(board.moves))
+        if self._judged is not None and self._judged[0] == key:
+            return self._judged[1]
+        position = board.copy()
+        while position.moves and position.moves[-1][1] == position.pass_move:
+            position.undo()
+        early, self.early_stop = self.early_stop, False  # every simulation adds to the ownership
+        try:
+            self.search(position, SearchLimits(playouts=self.judge_playouts, seconds=self.judge_seconds))
+        finally:
+            self.early_stop = early
+        own = self._ownership
+        assert own is not None
+        colors = board.colors()
+        dead = (colors == 1) & (own < 0) | (colors == 2) & (own > 0)
+        rows, cols = np.nonzero(dead)
+        stones = list(zip(rows.tolist(), cols.tolist(), strict=True))
+        self._judged = (key, stones)
+        return stones
 
     def ownership(self) -> np.ndarray | None:
         """Mean final owner of each point (``N`` x ``N``, +1 black ... -1 white) over the

@@ -609,8 +609,10 @@ def test_loadsgf_handicap_file(start, tmp_path: Path) -> None:
 SCORING_POSITION = [f"b D{r}" for r in range(1, 10)] + [f"w F{r}" for r in range(1, 10)] + ["w B5", "b H5"]
 
 
-def test_final_score_and_status(start) -> None:
-    g = start()
+@pytest.mark.parametrize("player", ["random", "mcts"])
+def test_final_score_and_status(start, player: str) -> None:
+    """The random player judges by light playouts, the mcts player by its own search."""
+    g = start("--visits", "2000", player=player)
     for move in SCORING_POSITION:
         g.ok(f"play {move}")
     # area: black 27 + 9, white 9 + 27, both dead stones removed: 0 - komi
@@ -1130,14 +1132,16 @@ def test_analysis_stops_searching_at_analysis_visits(start) -> None:
 # ---------------------------------------------------------------- time management
 
 
-def test_absolute_time_is_never_exceeded(start) -> None:
+@pytest.mark.parametrize("player", ["rollout", "mcts"])
+def test_absolute_time_is_never_exceeded(start, player: str) -> None:
     """``time_settings 5 0 0`` and no time_left from the controller: 10 moves well inside 5 s.
 
     The game is well advanced, so that a per-move budget that ignored the time already
-    spent (main time / a few moves left) would add up past 5 s.
+    spent (main time / a few moves left) would add up past 5 s; the mcts player may also
+    think longer when in doubt.
     """
     game = random_game(9, 50, seed=11)
-    g = start(player="rollout")
+    g = start(player=player)
     for color, move in game.moves:
         g.ok(f"play {color} {game.vertex(move)}")
     g.ok("time_settings 5 0 0")
@@ -1202,7 +1206,26 @@ def test_clock_keeps_its_own_time() -> None:
     assert byoyomi.left["black"] == (10.0, 1)  # two periods lost
     none = Clock()
     none.charge("black", 100.0)
-    assert none.left == {} and none.budget("black", board) is None
+    assert none.left == {} and none.budget("black", board) is None and none.longest("black", board) is None
+
+
+def test_clock_lets_a_move_in_doubt_run_longer_but_not_out() -> None:
+    """``longest``: twice the budget, but within 90% of what the clock holds for the move."""
+    from seigen.engine.gtp import Clock
+
+    board = Board(9)
+    absolute = Clock("absolute", 600.0)
+    assert absolute.longest("black", board) == pytest.approx(2 * absolute.budget("black", board))
+    absolute.left["black"] = (1.0, 0)
+    assert absolute.budget("black", board) <= absolute.longest("black", board) <= 0.9 * (1.0 - 0.3)
+    canadian = Clock("canadian", 0.0, 10.0, 5)
+    canadian.left["white"] = (10.0, 5)
+    assert canadian.longest("white", board) == pytest.approx(2 * 0.9 * 10.0 / 5)
+    canadian.left["white"] = (2.0, 1)  # the period's last stone
+    assert canadian.longest("white", board) <= 0.9 * (2.0 - 0.3)
+    byoyomi = Clock("byoyomi", 0.0, 5.0, byo_periods=3)
+    byoyomi.left["black"] = (5.0, 3)
+    assert byoyomi.longest("black", board) <= 0.9 * (5.0 - 0.3)
 
 
 # ---------------------------------------------------------------- GNU Go cross-check

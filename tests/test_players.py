@@ -337,3 +337,62 @@ def test_net_player_resigns_when_its_net_says_the_game_is_lost():
     assert player.board_size == 5
     assert player.genmove(Board(5), "black", SearchLimits()).resign
     assert not player.genmove(Board(5), "white", SearchLimits()).resign
+
+
+# ------------------------------------------------------------------ the clock of a search
+
+
+def _counting_search(limits: SearchLimits, **clock) -> tuple[float, int]:
+    """``run_in_chunks`` over a step that sleeps 10 ms a chunk: (seconds, simulations)."""
+    import time
+
+    from seigen.engine.players import Analysis, run_in_chunks
+
+    def step(per_thread: int, done: int) -> None:
+        time.sleep(0.01)
+
+    t0 = time.perf_counter()
+    analysis = run_in_chunks(step, limits, 1000, lambda done, s: Analysis([], done, s), **clock)
+    return time.perf_counter() - t0, analysis.playouts
+
+
+def test_search_stops_early_once_decided() -> None:
+    """``decided(left)`` is asked with the simulations the cap still allows."""
+    asked: list[float] = []
+
+    def decided(left: float) -> bool:
+        asked.append(left)
+        return left < 5000
+
+    _, done = _counting_search(SearchLimits(playouts=20_000), decided=decided, first=1000, largest=1000)
+    assert done == 16_000 and asked == [19_000 - 1000 * i for i in range(len(asked))]
+    _, done = _counting_search(SearchLimits(playouts=20_000), first=1000, largest=1000)
+    assert done == 20_000
+
+
+def test_search_thinks_longer_while_in_doubt() -> None:
+    seconds, _ = _counting_search(SearchLimits(seconds=0.1, max_seconds=0.4), in_doubt=lambda: True)
+    assert 0.4 <= seconds < 0.6
+    seconds, _ = _counting_search(SearchLimits(seconds=0.1, max_seconds=0.4), in_doubt=lambda: False)
+    assert 0.1 <= seconds < 0.3
+    seconds, _ = _counting_search(SearchLimits(seconds=0.1), in_doubt=lambda: True)
+    assert 0.1 <= seconds < 0.3  # no max_seconds: not past the budget
+
+
+def test_mcts_stops_when_the_best_move_cannot_be_overtaken() -> None:
+    """The capture of three stones leads by more than the rest of a 20k search: the player
+    stops early with the same move; without ``early_stop`` it runs the whole cap."""
+    capture = Board.from_diagram(
+        """
+        . . . . .
+        . X X X .
+        X O O O .
+        . X X X .
+        . . . . .
+        """,
+        komi=0.5,
+    )
+    early = UctPlayer(playouts=20_000).genmove(capture, "black", SearchLimits())
+    full = UctPlayer(playouts=20_000, early_stop=False).genmove(capture, "black", SearchLimits())
+    assert early.move == full.move == 2 * 5 + 4
+    assert early.analysis.playouts < 20_000 and full.analysis.playouts == 20_000
