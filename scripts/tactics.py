@@ -287,7 +287,6 @@ def _setup(engine: Any, problem: Problem) -> None:
 
 def _reached(engine: Any, problem: Problem) -> bool:
     """GNU Go's reading says the goal holds in the engine's position (the other side to move)."""
-    from seigen.engine.gtp_client import GTPError
 
     owl = problem.goal in ("kill", "live")
     take = problem.goal in ("capture", "kill")
