@@ -57,6 +57,7 @@ def make_player(
     device: str | None = None,
     uct: Sequence[str] = (),
     priors: Sequence[str] = (),
+    parallel: str = "root",
 ) -> Player:
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
@@ -66,7 +67,8 @@ def make_player(
     ``playout``: ``light`` or ``heavy`` playouts of the rollout, mcts and puct players
     (None: heavy for mcts, light for the others); ``threads``: search threads of the
     rollout and mcts players; ``uct`` and ``priors``: the mcts player's settings as
-    ``KEY=VALUE`` items (``UctConfig.with_settings``, ``UctPriors.with_settings``).
+    ``KEY=VALUE`` items (``UctConfig.with_settings``, ``UctPriors.with_settings``);
+    ``parallel``: how its threads share the work (``root`` or ``shared``).
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if kind == "random":
@@ -83,6 +85,7 @@ def make_player(
         return UctPlayer(
             playouts=playouts,
             threads=threads,
+            parallel=parallel,
             seed=seed,
             resign_threshold=resign_threshold,
             config=UctConfig(playout=playout or "heavy").with_settings(uct),

@@ -120,6 +120,7 @@ def main(cfg: AnalysisConfig) -> int:
             model=cfg.model,
             device=cfg.device,
             uct=cfg.uct,
+            parallel=cfg.parallel,
             priors=cfg.prior,
         )
     except ValueError as e:

@@ -255,6 +255,8 @@ class GTPConfig:
     """Komi until the GUI sends komi (default: the rules preset's; net: the network's)."""
     threads: int = 1
     """Search threads of the rollout and mcts players (their playouts run in C without the GIL); torch threads of the net player."""
+    parallel: Literal["root", "shared"] = "root"
+    """How the mcts player's threads share the work: root (a tree each, root statistics summed) or shared (one tree, virtual loss)."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the puct player: rollout (playouts) or uniform (no evaluation; a test of the search)."""
     playout: Literal["light", "heavy"] | None = None
@@ -329,6 +331,8 @@ class AnalysisConfig:
     """Most candidate moves per result, the most visited first (0: every move searched)."""
     threads: int = 1
     """Search threads of the rollout and mcts players (their playouts run in C without the GIL); torch threads of the net player."""
+    parallel: Literal["root", "shared"] = "root"
+    """How the mcts player's threads share the work: root (a tree each, root statistics summed) or shared (one tree, virtual loss)."""
     evaluator: Literal["rollout", "uniform"] = "rollout"
     """Leaf evaluator of the puct player: rollout (playouts) or uniform (no evaluation; a test of the search)."""
     playout: Literal["light", "heavy"] | None = None

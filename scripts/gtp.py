@@ -77,6 +77,7 @@ def main(cfg: GTPConfig) -> int:
             model=cfg.model,
             device=cfg.device,
             uct=cfg.uct,
+            parallel=cfg.parallel,
             priors=cfg.prior,
         )
     except ValueError as e:

@@ -7,15 +7,27 @@
 #   GAMES=10 PARALLEL=1 bash scripts/strength_mcts.sh
 #   PAIRINGS="gnugo10" bash scripts/strength_mcts.sh
 #
-# Pairings at 10k simulations/move (PAIRINGS, any of): random; rollout (the flat rollout
-# player at 10k playouts/move); puct (the PUCT tree search with light playouts at 10k
-# simulations/move, the player --player mcts was before); gnugo1 and gnugo10 (GNU Go 3.8
-# at levels 1 and 10, `apt-get install gnugo`).
+# Pairings (PAIRINGS, any of), at 10k simulations/move (VISITS) unless said:
+#   random; rollout (the flat rollout player at 10k playouts/move); puct (the PUCT tree
+#   search with light playouts, the player --player mcts was before); gnugo1, gnugo10
+#   (GNU Go 3.8 at levels 1 and 10, `apt-get install gnugo`);
+#   gnugo10-time: mcts at MOVE_TIME (2) seconds a move, one thread, against GNU Go level 10;
+#   threads: mcts on 2 threads against itself on 1, both at MOVE_TIME seconds a move (give
+#     the machine 3 free cores, or the engines think in turn on 2);
+#   norave, light, nopriors: the ablations, the full player against itself without RAVE
+#     (plain UCT, c_ucb 0.2), with light playouts, or with no prior but the even one, both
+#     at ABLATION_VISITS (3000) simulations a move;
+#   gnugo10-19: 19x19, mcts at MOVE_TIME_19 (10) seconds a move on 2 threads against GNU Go
+#     level 10, GAMES_19 (20) games.
 set -euo pipefail
 GAMES=${GAMES:-100}
 PARALLEL=${PARALLEL:-1}
 VISITS=${VISITS:-10000}
-PAIRINGS=${PAIRINGS:-"random rollout puct gnugo1 gnugo10"}
+MOVE_TIME=${MOVE_TIME:-2}
+ABLATION_VISITS=${ABLATION_VISITS:-3000}
+MOVE_TIME_19=${MOVE_TIME_19:-10}
+GAMES_19=${GAMES_19:-20}
+PAIRINGS=${PAIRINGS:-"random rollout puct gnugo1 gnugo10 gnugo10-time threads norave light nopriors"}
 OUT=${OUT:-matches/strength-mcts-$(date +%Y%m%d-%H%M%S)}
 GNUGO=${GNUGO:-$(command -v gnugo || echo /usr/games/gnugo)}
 gnugo() { echo "$GNUGO --mode gtp --level $1 --chinese-rules --positional-superko --capture-all-dead"; }
@@ -35,6 +47,20 @@ for p in $PAIRINGS; do
     puct) run "mcts${VISITS}-vs-puct${VISITS}" "$MCTS" "seigen gtp --player puct --visits $VISITS" ;;
     gnugo1) run "mcts${VISITS}-vs-gnugo1" "$MCTS" "$(gnugo 1)" ;;
     gnugo10) run "mcts${VISITS}-vs-gnugo10" "$MCTS" "$(gnugo 10)" ;;
+    gnugo10-time) run "mcts${MOVE_TIME}s-vs-gnugo10" "seigen gtp --player mcts --move-time $MOVE_TIME" "$(gnugo 10)" ;;
+    threads) run "mcts${MOVE_TIME}s-2threads-vs-1thread" "seigen gtp --player mcts --move-time $MOVE_TIME --threads 2" \
+      "seigen gtp --player mcts --move-time $MOVE_TIME" ;;
+    norave | light | nopriors)
+      FULL="seigen gtp --player mcts --visits $ABLATION_VISITS"
+      case $p in
+        norave) LESS="$FULL --uct rave=false c_ucb=0.2" ;;
+        light) LESS="$FULL --playout light" ;;
+        nopriors) LESS="$FULL --prior all=off even=10,0.5" ;;
+      esac
+      run "mcts${ABLATION_VISITS}-vs-$p" "$FULL" "$LESS" ;;
+    gnugo10-19) seigen match --black "seigen gtp --player mcts --move-time $MOVE_TIME_19 --threads 2" --white "$(gnugo 10)" \
+      --games "$GAMES_19" --size 19 --komi 7.5 --rules chinese --alternate --move-timeout 300 --startup-timeout 120 \
+      --sgf-dir "$OUT/mcts${MOVE_TIME_19}s-vs-gnugo10-19x19" --json | tee "$OUT/mcts${MOVE_TIME_19}s-vs-gnugo10-19x19.json" ;;
     *) echo "unknown pairing $p" >&2; exit 2 ;;
   esac
 done

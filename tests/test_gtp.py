@@ -1163,8 +1163,9 @@ def test_absolute_time_is_never_exceeded(start, player: str) -> None:
     g.quit()
 
 
-def test_overtime_answers_within_the_period(start) -> None:
-    g = start(player="rollout")
+@pytest.mark.parametrize("player", ["rollout", "mcts"])
+def test_overtime_answers_within_the_period(start, player: str) -> None:
+    g = start(player=player)
     g.ok("play b E5")
     g.ok("time_settings 0 10 5")  # Canadian: 5 stones in 10 s
     g.ok("time_left w 2 5")  # 2 s left for 5 stones

@@ -126,6 +126,10 @@ def test_make_player_names():
     mcts = make_player("mcts", playouts=10, threads=2)
     assert isinstance(mcts, UctPlayer) and mcts.name == "mcts" and mcts.threads == 2
     assert mcts.config.playout == "heavy" and make_player("mcts", playout="light").config.playout == "light"
+    shared = make_player("mcts", threads=2, parallel="shared", uct=["rave_b=0.02"], priors=["pattern=off"])
+    assert shared.parallel == "shared" and shared.config.rave_b == 0.02 and shared.priors.pattern[0] == 0
+    with pytest.raises(ValueError, match="parallel"):
+        make_player("mcts", parallel="both")
     puct = make_player("puct", playouts=10)
     assert isinstance(puct, MCTSPlayer) and puct.name == "puct" and puct.playout == "light"
     with pytest.raises(ValueError, match="needs a trained network"):
