@@ -36,7 +36,7 @@ class Problem:
     """One position: ``to_play`` moves, and ``answers`` reach ``goal`` for ``target``'s chain."""
 
     name: str
-    kind: str  # capture, escape, ladder, net, snapback, life, death, semeai
+    kind: str  # capture, escape, cut, ladder, net, snapback, tesuji, life, death, semeai
     diagram: str  # rows of X (black), O (white) and . from row 9 down
     to_play: str
     target: str  # a stone of the chain the problem is about (GTP vertex)
@@ -228,6 +228,106 @@ PROBLEMS: tuple[Problem, ...] = (
         "capture",
         ("F2",),
         komi=-1.5,
+    ),
+    Problem(
+        "snapback on the first line",
+        "snapback",
+        """
+        . X . X O . O . .
+        X X X X O O O O O
+        . X . X O . O . .
+        X X X X O O O O O
+        . X . X O . O . .
+        X X X X O O O O O
+        . X X X X X O . .
+        . X O O O X O . .
+        . X O . . O O . .
+        """,
+        "black",
+        "C2",
+        "capture",
+        ("E1",),
+        komi=-2.5,
+    ),
+    Problem(
+        "ladder into the corner, atari from the right side",
+        "ladder",
+        """
+        . X . X O . O . .
+        X X X X O O O O O
+        . X . X O . O . .
+        X X X X O O O O O
+        . X . X O . O . .
+        . . . . . O O O O
+        . X . . . O . . .
+        . X O . . O . . .
+        . X X . . O . . .
+        """,
+        "black",
+        "C2",
+        "capture",
+        ("D2",),
+        komi=-10.5,
+    ),
+    Problem(
+        "five on the first line: kill",
+        "death",
+        """
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        O O O X X X X X X
+        . . O X O O O O O
+        . . O X . . . . .
+        """,
+        "black",
+        "J2",
+        "kill",
+        ("E1", "H1"),
+        komi=5.5,
+    ),
+    Problem(
+        "five on the first line: live",
+        "life",
+        """
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        O O O X X X X X X
+        . . O X O O O O O
+        . . O X . . . . .
+        """,
+        "white",
+        "J2",
+        "live",
+        ("E1", "H1"),
+        komi=1.5,
+    ),
+    Problem(
+        "cut that makes the corner eye false",
+        "tesuji",
+        """
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        O O O X X X X X X
+        . . O X O O O . O
+        . . O X . O . O .
+        """,
+        "black",
+        "J2",
+        "kill",
+        ("H2",),
+        komi=10.5,
     ),
 )
 """The suite: each answer set is every move that reaches the goal by GNU Go's reading
