@@ -237,8 +237,8 @@ class GTPConfig:
     In Lizzie add --lizzie: Lizzie reads the version answer as Leela Zero's.
     """
 
-    player: Literal["random", "rollout", "mcts", "puct", "net"] = "rollout"
-    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads: the strongest player without a net), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
+    player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
+    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the default: UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads; the strongest player without a net), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
     """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
     visits: int | None = None
