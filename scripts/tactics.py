@@ -19,7 +19,6 @@ Usage: ``python -m seigen.scripts.tactics [--sims 10000] [--check] [--json]``.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -46,6 +45,20 @@ class Problem:
 
     def board(self) -> Board:
         return Board.from_diagram(self.diagram, komi=self.komi, to_play=self.to_play)
+
+
+_FIVE_ON_THE_FIRST_LINE = """
+. O . O X . X . .
+O O O O X X X X X
+. O . O X . X . .
+O O O O X X X X X
+. O . O X . X . .
+O O O O X X X X X
+O O O X X X X X X
+. . O X O O O O O
+. . O X . . . . .
+"""
+"""White's five points on the first line, to kill (black to play) or to live (white)."""
 
 
 PROBLEMS: tuple[Problem, ...] = (
@@ -272,17 +285,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem(
         "five on the first line: kill",
         "death",
-        """
-        . O . O X . X . .
-        O O O O X X X X X
-        . O . O X . X . .
-        O O O O X X X X X
-        . O . O X . X . .
-        O O O O X X X X X
-        O O O X X X X X X
-        . . O X O O O O O
-        . . O X . . . . .
-        """,
+        _FIVE_ON_THE_FIRST_LINE,
         "black",
         "J2",
         "kill",
@@ -292,17 +295,7 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem(
         "five on the first line: live",
         "life",
-        """
-        . O . O X . X . .
-        O O O O X X X X X
-        . O . O X . X . .
-        O O O O X X X X X
-        . O . O X . X . .
-        O O O O X X X X X
-        O O O X X X X X X
-        . . O X O O O O O
-        . . O X . . . . .
-        """,
+        _FIVE_ON_THE_FIRST_LINE,
         "white",
         "J2",
         "live",
@@ -371,13 +364,14 @@ def run(player: Player, sims: int, problems: tuple[Problem, ...] = PROBLEMS) -> 
 
 def gnugo_command() -> list[str] | None:
     """GNU Go's GTP command line, or None where it is not installed."""
-    exe = shutil.which("gnugo") or shutil.which("gnugo", path="/usr/games")
+    from seigen.selfplay.gnugo import find_gnugo
+
+    exe = find_gnugo()
     return None if exe is None else [exe, "--mode", "gtp", "--chinese-rules"]
 
 
 def _setup(engine: Any, problem: Problem) -> None:
     board = problem.board()
-    engine.send("clear_board")
     engine.send(f"boardsize {board.size}")
     engine.send("clear_board")
     for color in ("black", "white"):
@@ -387,7 +381,6 @@ def _setup(engine: Any, problem: Problem) -> None:
 
 def _reached(engine: Any, problem: Problem) -> bool:
     """GNU Go's reading says the goal holds in the engine's position (the other side to move)."""
-
     owl = problem.goal in ("kill", "live")
     take = problem.goal in ("capture", "kill")
     if engine.send(f"color {problem.target}") == "empty":  # taken off the board already
