@@ -370,35 +370,27 @@ class UctPlayer(PlayoutPlayer):
             report,
             interval,
             threads=self.threads,
-            decided=self._decided if self.early_stop else None,
-            in_doubt=self._in_doubt,
+            decided=functools.partial(self._decided, board) if self.early_stop else None,
+            in_doubt=functools.partial(self._in_doubt, board),
         )
 
-    def _root_moves(self) -> tuple[np.ndarray, np.ndarray]:
-        """Visits and win rates of the searched root moves, summed over the trees."""
-        visits: np.ndarray | None = None
-        wins: np.ndarray | None = None
-        for tree in self._trees:
-            ch = tree.stats()["children"]
-            v = np.where(ch["pruned"], 0, ch["visits"])
-            visits = v if visits is None else visits + v
-            wins = ch["wins"] if wins is None else wins + ch["wins"]
-        assert visits is not None and wins is not None
-        return visits, wins / np.maximum(visits, 1)
+    def _root_moves(self, board: Board) -> tuple[np.ndarray, np.ndarray]:
+        """Visits and win rates of the searched root moves (``root_statistics``)."""
+        st = self.root_statistics(board)
+        visits = np.where(st["pruned"], 0, st["visits"])
+        return visits, st["wins"] / np.maximum(visits, 1)
 
-    def _decided(self, left: float) -> bool:
+    def _decided(self, board: Board, left: float) -> bool:
         """The most visited root move leads the next by more than ``left`` visits: no
         search of that length can change the move played."""
-        visits, _ = self._root_moves()
-        if visits.size < 2:
-            return True
+        visits, _ = self._root_moves(board)
         second, first = np.partition(visits, -2)[-2:]
         return first - second > left
 
-    def _in_doubt(self) -> bool:
+    def _in_doubt(self, board: Board) -> bool:
         """The most visited root move is not the best valued of the moves with at least
         half its visits: searching on would settle which to play."""
-        visits, rates = self._root_moves()
+        visits, rates = self._root_moves(board)
         best = int(np.argmax(visits))
         rivals = visits >= 0.5 * visits[best]
         return bool(rates[rivals].max() > rates[best] + 1e-9)
