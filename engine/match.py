@@ -78,6 +78,7 @@ from seigen.engine.match_records import (
     FORFEIT_REASONS,
     GameRecord,
     MatchResult,
+    load_match,
     log_record,
     prepare_sgf_dir,
     write_record,
@@ -117,13 +118,18 @@ def run_match(
     ``boardsize``/``komi``/``clear_board``, raises ``MatchError`` before any game.
     Later crashes, hangs and bad moves forfeit games (see the module docstring).
     Records go to ``<sgf_dir>/game-NNNN.sgf`` and ``<sgf_dir>/games.jsonl`` (one JSON
-    line per game, as it finishes), the summary to ``<sgf_dir>/summary.json``. Ctrl-C
-    stops the match: the games finished so far come back with ``interrupted`` set.
+    line per game, as it finishes), the summary to ``<sgf_dir>/summary.json`` (rewritten after
+    each game). Ctrl-C stops the match: the games finished so far come back with
+    ``interrupted`` set. With ``settings.resume`` the games already in ``games.jsonl`` come
+    back in ``result.records`` (``on_game`` is not called for them) and only the others are
+    played, so a match cut short, even by a crash, goes on where it stopped.
     """
     started = time.monotonic()
     argv = {"A": argv_of(settings.black, "black"), "B": argv_of(settings.white, "white")}
     commands = {"A": command_text(settings.black), "B": command_text(settings.white)}
-    sgf_dir, created = prepare_sgf_dir(settings.sgf_dir)
+    sgf_dir, created = prepare_sgf_dir(settings.sgf_dir, settings.resume)
+    done, seconds_before = load_match(settings) if settings.resume else ([], 0.0)
+    todo = sorted(set(range(settings.games)) - {r.index for r in done})
 
     pairs: queue.Queue[tuple[Engine, Engine]] = queue.Queue()
     all_engines: list[Engine] = []
@@ -143,9 +149,11 @@ def run_match(
             with contextlib.suppress(OSError):
                 os.rmdir(sgf_dir)  # still empty: no game was played
         raise
-    result = MatchResult(settings, _display_names(raw_names), commands, sgf_dir)
+    result = MatchResult(settings, _display_names(raw_names), commands, sgf_dir, records=list(done))
+    result.seconds = seconds_before
+    write_summary(result)
     pairs.put(first)
-    for _ in range(min(settings.parallel, settings.games) - 1):
+    for _ in range(min(settings.parallel, len(todo)) - 1):
         pairs.put(new_pair())
     if on_start is not None:
         on_start(result)
@@ -171,7 +179,7 @@ def run_match(
     pool = ThreadPoolExecutor(max_workers=settings.parallel, thread_name_prefix="match")
     pending: set[Future] = set()
     try:
-        pending = {pool.submit(one_game, i) for i in range(settings.games)}
+        pending = {pool.submit(one_game, i) for i in todo}
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
@@ -181,6 +189,8 @@ def run_match(
                 record = played[0]
                 result.records.append(record)
                 log_record(record, result)
+                result.seconds = seconds_before + time.monotonic() - started
+                write_summary(result)
                 if on_game is not None:
                     on_game(record, result)
     except KeyboardInterrupt:
@@ -194,7 +204,7 @@ def run_match(
                 engine.stop()
             pool.shutdown(wait=True)
     result.records.sort(key=lambda r: r.index)
-    result.seconds = time.monotonic() - started
+    result.seconds = seconds_before + time.monotonic() - started
     write_summary(result)
     return result
 

@@ -14,10 +14,10 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from seigen.engine.board import Board
-from seigen.engine.files import append_jsonl
+from seigen.engine.files import append_jsonl, read_jsonl, write_atomic
 from seigen.engine.match_settings import MatchError, MatchSettings, preset_name
 from seigen.engine.ratings import INTERVAL_KEYS, head_to_head
 from seigen.engine.sgf import GameInfo, write_sgf
@@ -174,20 +174,65 @@ def _new_default_sgf_dir() -> str:
     raise MatchError(f"no free folder name beside {base!r}")
 
 
-def prepare_sgf_dir(path: str | None) -> tuple[str, bool]:
-    """The folder for the records, made ready: ``(path, whether it was created here)``."""
+def prepare_sgf_dir(path: str | None, resume: bool = False) -> tuple[str, bool]:
+    """The folder for the records, made ready: ``(path, whether it was created here)``.
+
+    A new match needs a folder that holds no match yet; ``resume`` needs one that does.
+    """
     if path is None:
         return _new_default_sgf_dir(), True
     existed = os.path.isdir(path)
+    if resume:
+        if not os.path.isfile(os.path.join(path, "summary.json")):
+            raise MatchError(f"{path!r} holds no match to resume (no summary.json)")
+        return path, False
     if existed:
         taken = [name for name in os.listdir(path) if name == "games.jsonl" or name.startswith("game-")]
         if taken:
-            raise MatchError(f"{path!r} already holds a match ({sorted(taken)[0]}); choose another --sgf-dir")
+            raise MatchError(
+                f"{path!r} already holds a match ({sorted(taken)[0]}); choose another --sgf-dir or --resume it"
+            )
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as e:
         raise MatchError(f"cannot create the SGF folder {path!r}: {e.strerror or e}") from e
     return path, not existed
+
+
+def load_match(settings: MatchSettings) -> tuple[list[GameRecord], float]:
+    """The finished games (``index < settings.games``) and the seconds spent on them, of the
+    match in ``settings.sgf_dir`` that ``settings`` resumes.
+
+    Raises ``MatchError`` when the folder's match was played by other engines, on another
+    board or under other rules (``MatchSettings.same_match``), or its summary is unreadable.
+    """
+    folder = str(settings.sgf_dir)
+    path = os.path.join(folder, "summary.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            summary = json.load(f)
+        saved = summary["settings"]
+        known = {f.name for f in fields(MatchSettings)}
+        before = MatchSettings(**{k: v for k, v in saved.items() if k in known}).same_match()
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise MatchError(f"cannot read the match to resume from {path}: {e}") from e
+    now = settings.same_match()
+    changed = [f"{key} {before[key]!r} -> {now[key]!r}" for key in now if before[key] != now[key]]
+    if changed:
+        raise MatchError(f"{folder!r} holds another match; resuming it would change {'; '.join(changed)}")
+    record_keys = {f.name for f in fields(GameRecord)}
+    records: dict[int, GameRecord] = {}
+    for row in read_jsonl(os.path.join(folder, "games.jsonl")):
+        try:
+            record = GameRecord(**{k: v for k, v in row.items() if k in record_keys})
+        except TypeError:
+            continue  # not a game record
+        if isinstance(record.index, int) and 0 <= record.index < settings.games:
+            records.setdefault(record.index, record)
+    seconds = summary.get("seconds")
+    return sorted(records.values(), key=lambda r: r.index), float(seconds) if isinstance(
+        seconds, int | float
+    ) else 0.0
 
 
 def sgf_name(index: int) -> str:
@@ -226,7 +271,5 @@ def write_summary(result: MatchResult) -> None:
     """The summary, with the settings, to ``<sgf_dir>/summary.json`` (atomically)."""
     summary = result.summary()
     summary["settings"] = asdict(result.settings)
-    tmp = os.path.join(result.sgf_dir, ".summary.json.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=1)
-    os.replace(tmp, os.path.join(result.sgf_dir, "summary.json"))
+    data = json.dumps(summary, indent=1).encode("utf-8")
+    write_atomic(os.path.join(result.sgf_dir, "summary.json"), data)

@@ -46,6 +46,9 @@ class MatchSettings:
     """Seconds an engine may take to start and answer the setup commands (and ``final_score``)."""
     sgf_dir: str | None = None
     """Folder for the SGF records and the JSON logs; None: a new ``matches/<timestamp>`` folder."""
+    resume: bool = False
+    """Continue the match already in ``sgf_dir``: its finished games are kept and the others
+    (up to ``games``) are played; the engines, board and rules must be the ones it was started with."""
 
     def __post_init__(self) -> None:
         for key, command in (("black", self.black), ("white", self.white)):
@@ -63,6 +66,8 @@ class MatchSettings:
             raise ValueError(f"parallel must be at least 1, got {self.parallel}")
         if not self.move_timeout > 0 or not self.startup_timeout > 0:
             raise ValueError("timeouts must be positive")
+        if self.resume and self.sgf_dir is None:
+            raise ValueError("resume needs the sgf_dir of the match to continue")
 
     @property
     def move_cap(self) -> int:
@@ -72,6 +77,18 @@ class MatchSettings:
     def board_rules(self) -> Rules:
         rules = Rules.preset(self.rules)
         return rules if self.komi is None else rules.with_komi(self.komi)
+
+    def same_match(self) -> dict[str, object]:
+        """What must not change when a match is resumed: the engines, the board and the rules."""
+        return {
+            "black": command_text(self.black),
+            "white": command_text(self.white),
+            "size": self.size,
+            "komi": self.board_rules.komi,
+            "rules": preset_name(self.rules),
+            "alternate": self.alternate,
+            "max_moves": self.move_cap,
+        }
 
     def a_plays_black(self, index: int) -> bool:
         """Whether engine A plays black in game ``index`` (0-based)."""

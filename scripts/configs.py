@@ -447,6 +447,8 @@ class MatchConfig:
     """Seconds an engine may take to start and set up a game (and to answer final_score)."""
     json: bool = False
     """Print one JSON object (wins, draws, win_rate, wilson_low/high, elo, elo_low/high, forfeits, ...) instead of the table."""
+    resume: bool = False
+    """Continue the match in --sgf-dir where it stopped (Ctrl-C, a crash): its finished games count and the rest of --games are played; the engines, board and rules must be the same."""
 
     def __post_init__(self) -> None:
         import shlex
@@ -469,6 +471,8 @@ class MatchConfig:
             raise ValueError(f"--move-timeout must be positive, got {self.move_timeout}")
         if not self.startup_timeout > 0:
             raise ValueError(f"--startup-timeout must be positive, got {self.startup_timeout}")
+        if self.resume and self.sgf_dir is None:
+            raise ValueError("--resume needs the --sgf-dir of the match to continue")
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ Usage::
 
     seigen match --black "gnugo --mode gtp --level 1" --white "gnugo --mode gtp --level 10" \\
         --games 20 --size 9 --komi 7 --alternate [--rules chinese] [--sgf-dir DIR] \\
-        [--max-moves M] [--parallel P] [--move-timeout S] [--json]
+        [--max-moves M] [--parallel P] [--move-timeout S] [--json] [--resume]
 
 The games, forfeits and adjudication are ``seigen.engine.match``'s (its docstring says
 how a game is played and scored); this module shows progress on stderr and prints the
 summary on stdout. Exit status: 0 when the match was played, 2 when it could not start
 (an engine that does not start or rejects the board), 130 when interrupted (the games
-finished so far are summarised).
+finished so far are summarised). ``--resume`` continues a match in its ``--sgf-dir``.
 """
 
 from __future__ import annotations
@@ -120,6 +120,7 @@ def main(cfg: MatchConfig) -> int:
         move_timeout=cfg.move_timeout,
         startup_timeout=cfg.startup_timeout,
         sgf_dir=cfg.sgf_dir,
+        resume=cfg.resume,
     )
     progress = Progress(
         TextColumn("[bold]games"),
@@ -134,16 +135,21 @@ def main(cfg: MatchConfig) -> int:
     wins = {"A": 0, "B": 0}
     tally = {"draws": 0, "forfeits": 0}
 
-    def on_start(result: Any) -> None:
-        names = result.names
-        progress.update(task, description=f"A {names['A']} vs B {names['B']}")
-
-    def on_game(record: Any, result: Any) -> None:
+    def count(record: Any) -> None:
         if record.winner is None:
             tally["draws"] += 1
         else:
             wins[record.winner] += 1
         tally["forfeits"] += record.forfeit is not None
+
+    def on_start(result: Any) -> None:
+        names = result.names
+        for record in result.records:  # resumed: the games played before
+            count(record)
+        progress.update(task, completed=len(result.records), description=f"A {names['A']} vs B {names['B']}")
+
+    def on_game(record: Any, result: Any) -> None:
+        count(record)
         forfeits = f", {tally['forfeits']} forfeited" if tally["forfeits"] else ""
         progress.update(task, advance=1, description=_score_line(wins, tally["draws"]) + forfeits)
 

@@ -19,6 +19,8 @@
 #     at ABLATION_VISITS (3000) simulations a move;
 #   gnugo10-19: 19x19, mcts at MOVE_TIME_19 (10) seconds a move on 2 threads against GNU Go
 #     level 10, GAMES_19 (20) games.
+# A pairing whose folder under $OUT already holds games is resumed (`seigen match --resume`):
+# run the script again with the same OUT to finish what a crash or Ctrl-C cut short.
 set -euo pipefail
 GAMES=${GAMES:-100}
 PARALLEL=${PARALLEL:-1}
@@ -34,9 +36,13 @@ gnugo() { echo "$GNUGO --mode gtp --level $1 --chinese-rules --positional-superk
 COMMON=(--games "$GAMES" --size 9 --komi 7 --rules chinese --alternate --parallel "$PARALLEL" --move-timeout 120)
 MCTS="seigen gtp --player mcts --visits $VISITS"
 
+resume() {  # folder: --resume when it holds a match already
+  if [ -f "$1/summary.json" ]; then echo --resume; fi
+}
+
 run() {  # name, black, white
   echo "== $1" >&2
-  seigen match --black "$2" --white "$3" "${COMMON[@]}" --sgf-dir "$OUT/$1" --json | tee "$OUT/$1.json"
+  seigen match --black "$2" --white "$3" "${COMMON[@]}" --sgf-dir "$OUT/$1" $(resume "$OUT/$1") --json | tee "$OUT/$1.json"
 }
 
 mkdir -p "$OUT"
@@ -58,9 +64,12 @@ for p in $PAIRINGS; do
         nopriors) LESS="$FULL --prior all=off even=10,0.5" ;;
       esac
       run "mcts${ABLATION_VISITS}-vs-$p" "$FULL" "$LESS" ;;
-    gnugo10-19) seigen match --black "seigen gtp --player mcts --move-time $MOVE_TIME_19 --threads 2" --white "$(gnugo 10)" \
-      --games "$GAMES_19" --size 19 --komi 7.5 --rules chinese --alternate --move-timeout 300 --startup-timeout 120 \
-      --sgf-dir "$OUT/mcts${MOVE_TIME_19}s-vs-gnugo10-19x19" --json | tee "$OUT/mcts${MOVE_TIME_19}s-vs-gnugo10-19x19.json" ;;
+    gnugo10-19)
+      name="mcts${MOVE_TIME_19}s-vs-gnugo10-19x19"
+      echo "== $name" >&2
+      seigen match --black "seigen gtp --player mcts --move-time $MOVE_TIME_19 --threads 2" --white "$(gnugo 10)" \
+        --games "$GAMES_19" --size 19 --komi 7.5 --rules chinese --alternate --move-timeout 300 --startup-timeout 120 \
+        --sgf-dir "$OUT/$name" $(resume "$OUT/$name") --json | tee "$OUT/$name.json" ;;
     *) echo "unknown pairing $p" >&2; exit 2 ;;
   esac
 done

@@ -299,6 +299,42 @@ def test_interrupt_keeps_the_games_played(tmp_path):
     assert json.loads((Path(match.sgf_dir) / "summary.json").read_text())["interrupted"] is True
 
 
+def test_resume_plays_the_games_left_and_keeps_the_ones_played(tmp_path):
+    """A match of 2 games, resumed as one of 4: the first two stay as they were, the next two
+    are played with the colours they would have had, and the files hold all four."""
+    first = run_match(settings(tmp_path, fake("--seed", 7), fake("--seed", 8), games=2, alternate=True))
+    folder = Path(first.sgf_dir)
+    with open(folder / "games.jsonl", "a") as f:
+        f.write('{"index": 3, "black": "B", "whi')  # torn by a crash mid-write: not a game
+    more = settings(tmp_path, fake("--seed", 7), fake("--seed", 8), games=4, alternate=True, resume=True)
+    played = []
+    result = run_match(more, on_game=lambda record, res: played.append(record.index))
+    assert played == [2, 3] and [r.index for r in result.records] == [0, 1, 2, 3]
+    assert [(r.result, r.moves) for r in result.records[:2]] == [(r.result, r.moves) for r in first.records]
+    assert [(r.black, r.white) for r in result.records] == [("A", "B"), ("B", "A")] * 2
+    assert sorted(p.name for p in folder.glob("*.sgf")) == [f"game-000{i}.sgf" for i in range(1, 5)]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["games"] == 4 and summary["engines"]["A"]["games_black"] == 2
+    assert summary["seconds"] >= first.seconds
+    again = run_match(more)  # nothing left to play
+    assert [r.index for r in again.records] == [0, 1, 2, 3]
+
+
+def test_resume_refuses_another_match_or_an_empty_folder(tmp_path):
+    run_match(settings(tmp_path, fake(), fake(), games=1))
+    with pytest.raises(MatchError, match=r"another match; resuming it would change white"):
+        run_match(settings(tmp_path, fake(), fake("--seed", 9), games=2, resume=True))
+    with pytest.raises(MatchError, match="would change size 5 -> 7"):
+        run_match(settings(tmp_path, fake(), fake(), games=2, size=7, resume=True))
+    with pytest.raises(MatchError, match="no match to resume"):
+        run_match(settings(tmp_path / "empty", fake(), fake(), resume=True))
+    (tmp_path / "match" / "summary.json").write_text("{not json")
+    with pytest.raises(MatchError, match=r"cannot read the match to resume from .*summary\.json"):
+        run_match(settings(tmp_path, fake(), fake(), games=2, resume=True))
+    with pytest.raises(ValueError, match="resume needs the sgf_dir"):
+        MatchSettings(black=fake(), white=fake(), resume=True)
+
+
 # ---------------------------------------------------------------------------- the command line
 
 
@@ -345,6 +381,7 @@ def test_cli_table(tmp_path, capsys):
         (["--move-timeout", "0"], "--move-timeout must be positive"),
         (["--size", "30"], "--size must be between 2 and 25"),
         (["--white", "/nonexistent/engine"], "does not start"),
+        (["--resume"], "holds no match to resume"),
     ],
 )
 def test_cli_errors(tmp_path, capsys, args, message):
