@@ -252,13 +252,20 @@ def policy_value_loss(
 
     ``batch``: ``features`` [B, C, H, W] float, ``policy`` [B, A] (rows sum to 1), ``value``
     [B] in {-1, 0, 1}; for aux heads ``ownership`` [B, H*W] and ``score`` [B] (points, mover's view).
+    An optional ``value_weight`` [B] (0 or 1) leaves positions out of the value loss: games
+    learned from without a known result (``seigen.selfplay.supervised``).
     L2 regularisation is the optimizer's weight decay.
     """
     out = net(batch["features"], all_heads=True)
     logp = F.log_softmax(out["policy"].float(), dim=1)
     target = batch["policy"]
     policy_loss = -(target * logp).sum(dim=1).mean()
-    value_loss = F.mse_loss(out["value"].float(), batch["value"])
+    if "value_weight" in batch:
+        weight = batch["value_weight"].float()
+        squared = (out["value"].float() - batch["value"]) ** 2
+        value_loss = (weight * squared).sum() / weight.sum().clamp_min(1.0)
+    else:
+        value_loss = F.mse_loss(out["value"].float(), batch["value"])
     loss = policy_loss + value_loss
     stats = {"policy_loss": policy_loss.detach(), "value_loss": value_loss.detach()}
     if "ownership" in out and "ownership" in batch:

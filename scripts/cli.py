@@ -93,7 +93,7 @@ COMMANDS = Group(
             summary="Train an AlphaZero agent (tic-tac-toe, Connect Four, Go) by self-play; resumable, with an Elo ladder.",
         ),
         "train": Group(
-            summary="Train a model-free learner: dqn (the DQN family), ppo or a2c (actor-critic).",
+            summary="Train a learner: dqn (the DQN family), ppo or a2c (actor-critic), sl (Go nets from SGF games).",
             children={
                 "dqn": Leaf(
                     config="seigen.agents.dqn_config:DQNConfig",
@@ -109,6 +109,11 @@ COMMANDS = Group(
                     config="seigen.agents.ppo_config:A2CConfig",
                     run="seigen.scripts.train:main_ac",
                     summary="Train an A2C agent: the actor-critic core with one plain gradient step per rollout.",
+                ),
+                "sl": Leaf(
+                    config="seigen.selfplay.config:SupervisedConfig",
+                    run="seigen.scripts.train_sl:main",
+                    summary="Train the Go policy-value net on SGF games: policy from the moves played, value from the results.",
                 ),
             },
         ),

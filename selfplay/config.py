@@ -177,6 +177,93 @@ class SelfPlayConfig:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
 
 
+@dataclass(frozen=True)
+class SupervisedConfig:
+    """Train the Go policy-value net on SGF games: policy from the moves played, value from the results.
+
+    The run directory is a self-play run's (its config, checkpoints and metrics.jsonl):
+    `seigen selfplay --resume --run-dir DIR` continues it by self-play (supervised, then
+    reinforcement, as AlphaGo), and `seigen gtp --player net --model DIR` plays its net.
+    Every file's board size, handicap stones and komi are its own; files that cannot be read,
+    are another size or hold moves out of turn are skipped and named. Games without a usable
+    result (RE) count for the policy only. A share of the games is held out: move-prediction
+    accuracy and value loss on them are reported as training goes.
+    """
+
+    sgf: tuple[str, ...] = ()
+    """SGF files, or folders searched recursively for *.sgf (required, except with --resume)."""
+    game: Literal["go"] = "go"
+    """The game (Go only: SGF holds Go games)."""
+    size: int = 9
+    """Board size: games of other sizes are skipped."""
+    komi: float = 7.0
+    """The run's komi for the self-play that follows (each SGF game keeps its own)."""
+    rules: str = "chinese"
+    """Rules for files without RU, and for the self-play that follows."""
+    run_dir: str | None = None
+    """The run directory; default: a new runs/go-sl-<time>."""
+    resume: bool = False
+    """Continue an interrupted supervised stage in --run-dir from its last checkpoint (the games read at its start)."""
+    epochs: float = 4.0
+    """Passes over the training positions."""
+    max_steps: int | None = None
+    """Gradient steps, instead of --epochs."""
+    max_minutes: float | None = None
+    """Stop (with a checkpoint) after this many minutes."""
+    holdout: float = 0.05
+    """Share of the games held out to measure move prediction and value loss."""
+    eval_every: int = 200
+    """Gradient steps between measurements on the held-out games (and lines of metrics.jsonl)."""
+    blocks: int | None = None
+    """Residual blocks (default: the Go self-play preset's)."""
+    channels: int | None = None
+    """Channels per block."""
+    global_pool: bool | None = None
+    """KataGo's global pooling in the blocks."""
+    ownership: bool | None = None
+    """Ownership and score heads (trained later, by self-play)."""
+    batch_size: int | None = None
+    """Positions per gradient step (default: the preset's)."""
+    lr: float | None = None
+    """Learning rate at the start (default: the preset's); it decays by cosine over the stage."""
+    lr_final: float | None = None
+    """Learning rate at the end of the stage (default: lr / 10)."""
+    weight_decay: float | None = None
+    augment: bool = True
+    """Train on the 8 board symmetries."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where to train: auto is cuda when present, else cpu."""
+    threads: int | None = None
+    """Torch threads on the CPU (default: torch's)."""
+    seed: int = 0
+    """Seed of the split, the batches and the net's initial weights."""
+    track: bool = False
+    """Also log to Weights & Biases (offline unless --wandb-mode online)."""
+    wandb_mode: Literal["offline", "online"] = "offline"
+    progress: bool = True
+    """Show a progress line on stderr."""
+    json: bool = False
+    """Print the summary as one JSON object."""
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.size <= 25:
+            raise ValueError(f"--size must be 2 to 25, got {self.size}")
+        if not self.sgf and not self.resume:
+            raise ValueError("--sgf must name SGF files or folders to learn from")
+        if not 0 <= self.holdout < 1:
+            raise ValueError(f"--holdout must be in [0, 1), got {self.holdout}")
+        if not self.epochs > 0:
+            raise ValueError(f"--epochs must be positive, got {self.epochs}")
+        for name in ("max_steps", "eval_every", "batch_size", "blocks", "channels"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
+        if self.resume and self.run_dir is None:
+            raise ValueError("--resume needs --run-dir: the run to continue")
+
+
 PRESETS: dict[str, dict[str, Any]] = {
     "tictactoe": dict(
         blocks=2,

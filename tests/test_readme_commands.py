@@ -57,6 +57,7 @@ BUDGETS: dict[str, Budget] = {
     "train dqn": Budget("--total-steps 300 --eval-episodes 1"),
     "train ppo": Budget("--total-steps 256 --eval-episodes 1 --snapshot-games 2"),
     "train a2c": Budget("--total-steps 256 --eval-episodes 1"),
+    "train sl": Budget("--max-steps 4 --eval-every 2"),
     "eval": Budget("--games 2 --positions 10 --episodes 1 --visits 8"),
     "bench board": Budget("--seconds 0.2 --repeats 1"),
     "bench search": Budget("--seconds 0.2 --repeats 1 --visits 32 --split-batches 64"),
