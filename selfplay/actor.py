@@ -4,7 +4,8 @@ Each actor process follows ``RUN_DIR/checkpoints/latest`` (it reloads the weight
 pointer moves), records every position of its games (features, the search's policy
 target, the mover) and writes the games it has finished as a shard at least every
 ``shard_seconds`` and when it stops. A finished slot gets a fresh game at once, so the
-batch stays full.
+batch stays full. With a teacher (``SelfPlayConfig.teacher``) the actor plays the
+teacher's games instead (``seigen.selfplay.teacher``) until a net has beaten it.
 """
 
 from __future__ import annotations
@@ -141,30 +142,42 @@ class SelfPlay:
         return done
 
     def _finish(self, i: int, result: float) -> GameRecord:
-        game = self.search.games[i]
-        rec = self.records[i]
-        rec.result = result
-        if isinstance(game, GoGame):
-            from seigen.engine.sgf import GameInfo, write_sgf
-
-            resigned = "B+R" if result > 0 else "W+R"
-            outcome = game.board.result() if game.is_terminal() else resigned
-            info = GameInfo(black="seigen selfplay", white="seigen selfplay", result=outcome)
-            rec.sgf = write_sgf(game.board, None, info)
-        if isinstance(game, GoGame) and self.cfg.ownership:
-            board = game.board
-            if game.is_terminal():
-                rec.ownership = area_ownership(board.colors())
-                rec.score = float(board.score())
-            else:  # resigned: the owners as light playouts see them
-                rec.ownership = np.sign(
-                    np.round(board.ownership(n=64, seed=int(self.rng.integers(2**31))))
-                ).astype(np.int8)
-                rec.score = float(rec.ownership.sum()) - board._komi_total()
+        rec = finish_record(self.cfg, self.search.games[i], self.records[i], result, self.rng)
         self.search.reset(i, new_game(self.cfg))
         self.records[i] = GameRecord()
         self.may_resign[i] = self._resign_allowed()
         return rec
+
+
+def finish_record(
+    cfg: Any,
+    game: Any,
+    rec: GameRecord,
+    result: float,
+    rng: np.random.Generator,
+    player: str = "seigen selfplay",
+) -> GameRecord:
+    """Close a game's record: its result (+1 the first player won, -1 lost, 0 drawn), and for
+    Go the game as SGF and, with ``cfg.ownership``, the final owners and score (a resigned
+    game: the owners as light playouts see them)."""
+    rec.result = result
+    if isinstance(game, GoGame):
+        from seigen.engine.sgf import GameInfo, write_sgf
+
+        resigned = "B+R" if result > 0 else "W+R"
+        outcome = game.board.result() if game.is_terminal() else resigned
+        rec.sgf = write_sgf(game.board, None, GameInfo(black=player, white=player, result=outcome))
+    if isinstance(game, GoGame) and cfg.ownership:
+        board = game.board
+        if game.is_terminal():
+            rec.ownership = area_ownership(board.colors())
+            rec.score = float(board.score())
+        else:
+            rec.ownership = np.sign(np.round(board.ownership(n=64, seed=int(rng.integers(2**31))))).astype(
+                np.int8
+            )
+            rec.score = float(rec.ownership.sum()) - board._komi_total()
+    return rec
 
 
 def log_to(run_dir: str | Path, name: str) -> None:
@@ -211,6 +224,11 @@ def actor_main(
     if stop.is_set():
         return
     seed = int.from_bytes(os.urandom(4), "little") ^ (actor * 7919) ^ int(cfg.seed)
+    from seigen.selfplay.teacher import TeacherPlay, teacher_active
+
+    teacher = TeacherPlay(cfg, seed) if teacher_active(run, cfg) else None
+    if teacher is not None:
+        log.info("actor %d: the %s teacher plays until the net beats it", actor, cfg.teacher)
     if remote is not None:
         from seigen.selfplay.inference import RemoteEvaluator
 
@@ -238,7 +256,10 @@ def actor_main(
         last_flush = time.monotonic()
 
     while not stop.is_set():
-        pending.extend(play.step())
+        if teacher is not None and not teacher_active(run, cfg):
+            log.info("actor %d: the net has beaten its teacher; self-play with the net from here", actor)
+            teacher = None
+        pending.extend(play.step() if teacher is None else teacher.step())
         now = time.monotonic()
         if now - last_flush >= cfg.shard_seconds:
             flush()

@@ -142,6 +142,13 @@ class SelfPlayConfig:
     compile: bool | None = None
     """torch.compile the trainer's net (cuda)."""
 
+    teacher: Literal["none", "mcts"] = "none"
+    """Go: the classic mcts player plays the games (its root visits are the policy targets) until a net beats it in the evaluator; then the net plays (expert iteration)."""
+    teacher_visits: int = 1000
+    """Simulations a move of the teacher, in its games and in the evaluator's games against it."""
+    teacher_until: float = 0.55
+    """The net's win rate against the teacher, in one evaluation, that ends the teacher's games."""
+
     # ---- evaluation
     eval_every: float | None = None
     """Minutes between evaluations of the latest net (0: no evaluator)."""
@@ -175,6 +182,16 @@ class SelfPlayConfig:
             raise ValueError("--ray-address and --gpus-per-actor go with --backend ray")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
+        if self.teacher != "none" and self.game != "go":
+            raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
+        if self.teacher != "none" and self.backend == "ray":
+            raise ValueError(
+                "--teacher runs with --backend local only (the Ray actors do not follow the teacher's end)"
+            )
+        if self.teacher_visits < 1:
+            raise ValueError(f"--teacher-visits must be at least 1, got {self.teacher_visits}")
+        if not 0.0 <= self.teacher_until <= 1.0:
+            raise ValueError(f"--teacher-until must be a win rate in [0, 1], got {self.teacher_until}")
 
 
 @dataclass(frozen=True)

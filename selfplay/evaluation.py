@@ -97,6 +97,7 @@ def evaluate_net(
     gnugo_games: int = 4,
     gnugo_level: int = 1,
     games_file: str | os.PathLike | None = None,
+    teacher: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """Rate a loaded net (``load_net``'s ``(net, meta)``) against the anchors; a JSON-ready row.
 
@@ -104,8 +105,10 @@ def evaluate_net(
     pair, default :data:`OPENING_PLIES`) against ``random``, ``mcts-rollout-<visits>`` and
     ``previous`` (a checkpoint path, or a ``(net, meta)`` pair from ``load_net``); with
     ``gnugo`` (Go only) also ``gnugo_games`` games against GNU Go at ``gnugo_level``
-    through ``seigen gtp --player net``. The results go into ``ladder`` (a fresh one when
-    None) and the row gives the net's rating from the whole ladder.
+    through ``seigen gtp --player net``; with ``teacher`` ``(kind, simulations)`` (Go) also
+    ``games`` games against that classic player (``seigen.selfplay.teacher``), rated as
+    ``<kind>-<simulations>``. The results go into ``ladder`` (a fresh one when None) and the
+    row gives the net's rating from the whole ladder.
 
     The row: ``step``, ``player`` (``step-<N>``), ``checkpoint``, ``game``, ``visits``,
     ``games``, ``opening_moves``, ``time`` (start, seconds since the epoch), ``seconds``;
@@ -144,6 +147,14 @@ def evaluate_net(
         except (CheckpointError, ValueError) as e:
             vs["previous"] = {"error": str(e)}
             log.warning("previous net not played: %s", e)
+    if teacher is not None:
+        from seigen.agents.players import make_player
+
+        if game_name != "go":
+            raise ValueError(f"the {teacher[0]} teacher plays Go only, not {game_name}")
+        classic = make_player(teacher[0], playouts=teacher[1], seed=seed + 3)
+        classic.name = f"{teacher[0]}-{teacher[1]}"
+        opponents.append(classic)
     row: dict[str, Any] = {
         "step": int(meta.get("step", 0)),
         "player": name,

@@ -66,6 +66,7 @@ def run_evaluator(
     gnugo_level: int = 1,
     threads: int | None = 1,
     max_evaluations: int | None = None,
+    teacher: tuple[str, int, float] | None = None,
 ) -> int:
     """The evaluator's loop: rate each new checkpoint of a run; returns the evaluations made.
 
@@ -81,9 +82,13 @@ def run_evaluator(
     games); an evaluation cut short writes no row and is redone on restart.
     Any other failure of an evaluation is logged and written as an ``error`` row too.
     ``threads`` sets torch's threads (None leaves them); ``device`` ``auto`` means cuda when present.
+    ``teacher`` ``(kind, simulations, until)``: while ``RUN_DIR/teacher.json`` is absent each
+    net also plays that classic player, and the first net to win ``until`` of those games
+    writes the file, which ends the teacher's games (``seigen.selfplay.teacher``).
     """
     from seigen.agents.pvnet import load_net
     from seigen.agents.runs import CheckpointError, NewestCheckpoint
+    from seigen.selfplay.teacher import TEACHER_FILE, mark_teacher_beaten
 
     if threads is not None:
         import torch
@@ -142,6 +147,9 @@ def run_evaluator(
                 gnugo_games=gnugo_games,
                 gnugo_level=gnugo_level,
                 games_file=run_dir / "eval_games" / f"step-{step:09d}.jsonl",
+                teacher=teacher[:2]
+                if teacher is not None and not (run_dir / TEACHER_FILE).exists()
+                else None,
             )
         except Exception as e:  # the loop outlives a bad net or a bug: the row says what happened
             log.exception("evaluating %s failed", latest.name)
@@ -150,6 +158,10 @@ def run_evaluator(
         if row.get("interrupted"):
             break
         append_eval(run_dir, row)
+        taught = f"{teacher[0]}-{teacher[1]}" if teacher is not None else None
+        if taught in row["vs"] and (row["vs"][taught].get("win_rate") or 0.0) >= teacher[2]:
+            mark_teacher_beaten(run_dir, row, taught)
+            log.info("%s beat the teacher %s: self-play with the net from here", row["player"], taught)
         log.info(
             "evaluated %s: elo %s [%s, %s]; %s",
             row["player"],
