@@ -24,7 +24,7 @@ import numpy as np
 from seigen.engine.arena import OPENING_PLIES, MatchOutcome, play_match
 from seigen.engine.games import GAMES, Game, game_spec, make_game
 from seigen.engine.players import RandomPlayer, SearchPlayer
-from seigen.engine.search import NetEvaluator
+from seigen.engine.search import NetEvaluator, with_mix
 from seigen.envs.observations import (
     GO_LAYOUTS,
     connect4_from_observation,
@@ -43,10 +43,11 @@ visited move (ties: higher prior) after ``visits`` simulations, no noise."""
 
 
 def net_agent(
-    net: Any, visits: int = 100, device: str | None = None, name: str = "net", **search: Any
+    net: Any, visits: int = 100, device: str | None = None, name: str = "net", mix: float = 0.0, **search: Any
 ) -> SearchPlayer:
-    """A ``SearchPlayer`` over a policy-value net (``NetEvaluator`` on ``device``, default cuda when present)."""
-    return SearchPlayer(NetEvaluator(net, device=device), visits, name=name, **search)
+    """A ``SearchPlayer`` over a policy-value net (``NetEvaluator`` on ``device``, default cuda
+    when present); ``mix`` > 0 mixes heavy playouts into its leaf values (``with_mix``, Go)."""
+    return SearchPlayer(with_mix(NetEvaluator(net, device=device), mix), visits, name=name, **search)
 
 
 # ---------------------------------------------------------------------- AlphaZero

@@ -58,6 +58,7 @@ def make_player(
     uct: Sequence[str] = (),
     priors: Sequence[str] = (),
     parallel: str = "root",
+    mix: float = 0.0,
 ) -> Player:
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
@@ -68,9 +69,13 @@ def make_player(
     (None: heavy for mcts, light for the others); ``threads``: search threads of the
     rollout and mcts players; ``uct`` and ``priors``: the mcts player's settings as
     ``KEY=VALUE`` items (``UctConfig.with_settings``, ``UctPriors.with_settings``);
-    ``parallel``: how its threads share the work (``root`` or ``shared``).
+    ``parallel``: how its threads share the work (``root`` or ``shared``); ``mix``: the net
+    player's share of playouts in its leaf values (AlphaGo's lambda; ``playout`` chooses
+    them, heavy by default).
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
+    if mix and kind != "net":
+        raise ValueError(f"--mix mixes a net's values with playouts: it goes with --player net, not {kind}")
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "rollout":
@@ -102,6 +107,8 @@ def make_player(
             **extra,
         )
     if kind == "net":
+        if mix:
+            extra |= {"mix": mix, "playout": playout or "heavy"}
         if model is None:
             raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
         from seigen.agents.runs import CheckpointError

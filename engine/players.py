@@ -30,7 +30,14 @@ import numpy as np
 
 from seigen.engine.board import Board, parse_color
 from seigen.engine.games import GoGame
-from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig, SearchResult, UniformEvaluator
+from seigen.engine.search import (
+    BatchedSearch,
+    NetEvaluator,
+    SearchConfig,
+    SearchResult,
+    UniformEvaluator,
+    with_mix,
+)
 
 
 @dataclass(frozen=True)
@@ -752,7 +759,9 @@ class NetPlayer(SearchPlayer):
     ``rules``), which GTP uses for its defaults. ``device``: ``auto`` or None (cuda when
     present, else cpu), ``cpu`` or ``cuda``. ``seigen.agents.players.load_net_player(path)``
     builds one from a run directory or checkpoint file. ``search``: ``SearchPlayer``'s
-    settings (``c_puct``, ``seed``, ``resign_threshold``, ...).
+    settings (``c_puct``, ``seed``, ``resign_threshold``, ...). ``mix`` > 0 is AlphaGo's
+    mixed evaluation: each leaf's value is ``(1 - mix) * net value + mix * playout result``
+    (``MixedEvaluator``, one ``playout`` playout a leaf, heavy by default).
     """
 
     def __init__(
@@ -765,8 +774,12 @@ class NetPlayer(SearchPlayer):
         game: dict | None = None,
         evaluator: str = "net",
         leaves_per_tree: int = 8,
+        mix: float = 0.0,
+        playout: Any = "heavy",
         **search: Any,
     ) -> None:
+        if not 0.0 <= mix <= 1.0:
+            raise ValueError(f"mix must be in [0, 1], got {mix}")
         if evaluator != "net":
             raise ValueError(f"the net player's evaluator is its net, not {evaluator!r}")
         if net is None:
@@ -784,9 +797,11 @@ class NetPlayer(SearchPlayer):
             self.board_size = int(spec.height)
         else:
             self.board_size = int(self.game.get("size", 19))
-        leaves = NetEvaluator(net, device=device, cache_size=cache_size)
+        self.mix = mix
+        self.net_evaluator = NetEvaluator(net, device=device, cache_size=cache_size)
+        leaves = with_mix(self.net_evaluator, mix, playout)
         super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="net", **search)
 
     def forget(self) -> None:
         super().forget()
-        self.evaluator.cache.clear()
+        self.net_evaluator.cache.clear()

@@ -260,6 +260,13 @@ class MixedEvaluator:
         return logits, ((1.0 - self.lam) * value + self.lam * rollout_values).astype(np.float32)
 
 
+def with_mix(net: Any, mix: float = 0.0, playout: Any = "heavy") -> Any:
+    """The leaf evaluator of a net (a ``NetEvaluator`` or anything called like one) with
+    AlphaGo's mix: the net alone when ``mix`` is 0, else ``MixedEvaluator(net, mix)`` with one
+    ``playout`` playout a leaf."""
+    return MixedEvaluator(net, lam=mix, rollouts=1, playout=playout) if mix > 0 else net
+
+
 def gumbel_schedule(considered: int, simulations: int) -> np.ndarray:
     """Sequential halving as a sequence: at simulation ``k`` the root picks a candidate
     with exactly ``schedule[k]`` visits (Danihelka et al. 2022, as mctx lays it out).

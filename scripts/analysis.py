@@ -122,6 +122,7 @@ def main(cfg: AnalysisConfig) -> int:
             uct=cfg.uct,
             parallel=cfg.parallel,
             priors=cfg.prior,
+            mix=cfg.mix,
         )
     except ValueError as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)

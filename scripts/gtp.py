@@ -79,6 +79,7 @@ def main(cfg: GTPConfig) -> int:
             uct=cfg.uct,
             parallel=cfg.parallel,
             priors=cfg.prior,
+            mix=cfg.mix,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)

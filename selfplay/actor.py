@@ -20,7 +20,7 @@ import numpy as np
 
 from seigen.engine.files import write_atomic
 from seigen.engine.games import GoGame, make_game
-from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig
+from seigen.engine.search import BatchedSearch, NetEvaluator, SearchConfig, with_mix
 from seigen.selfplay.shards import GameRecord, write_shard
 
 log = logging.getLogger("seigen.selfplay.actor")
@@ -95,7 +95,8 @@ class SelfPlay:
     def __init__(self, cfg: Any, net: Any, device: str = "cpu", seed: int = 0, evaluator: Any = None) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(seed)
-        self.evaluator = evaluator if evaluator is not None else NetEvaluator(net, device=device)
+        self.net_evaluator = evaluator if evaluator is not None else NetEvaluator(net, device=device)
+        self.evaluator = with_mix(self.net_evaluator, getattr(cfg, "mix", 0.0))
         games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
         self.records = [GameRecord() for _ in games]
@@ -107,8 +108,8 @@ class SelfPlay:
         return self.cfg.resign_threshold > -1.0 and self.rng.random() >= self.cfg.resign_off_fraction
 
     def set_weights(self, state_dict: dict[str, Any]) -> None:
-        self.evaluator.model.load_state_dict(state_dict)
-        self.evaluator.model.eval()
+        self.net_evaluator.model.load_state_dict(state_dict)
+        self.net_evaluator.model.eval()
 
     def step(self) -> list[GameRecord]:
         t = self.search.timings

@@ -142,6 +142,8 @@ class SelfPlayConfig:
     compile: bool | None = None
     """torch.compile the trainer's net (cuda)."""
 
+    mix: float = 0.0
+    """Go: AlphaGo's mixed leaf value in the actors' and the evaluator's search, (1 - MIX) * net value + MIX * one heavy playout's result, to prop up a young value head (0: the net alone)."""
     teacher: Literal["none", "mcts"] = "none"
     """Go: the classic mcts player plays the games (its root visits are the policy targets) until a net beats it in the evaluator; then the net plays (expert iteration)."""
     teacher_visits: int = 1000
@@ -182,6 +184,10 @@ class SelfPlayConfig:
             raise ValueError("--ray-address and --gpus-per-actor go with --backend ray")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
+        if not 0.0 <= self.mix <= 1.0:
+            raise ValueError(f"--mix must be in [0, 1], got {self.mix}")
+        if self.mix and self.game != "go":
+            raise ValueError(f"--mix mixes in Go playouts: Go only, not {self.game}")
         if self.teacher != "none" and self.game != "go":
             raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
         if self.teacher != "none" and self.backend == "ray":

@@ -98,6 +98,7 @@ def evaluate_net(
     gnugo_level: int = 1,
     games_file: str | os.PathLike | None = None,
     teacher: tuple[str, int] | None = None,
+    mix: float = 0.0,
 ) -> dict[str, Any]:
     """Rate a loaded net (``load_net``'s ``(net, meta)``) against the anchors; a JSON-ready row.
 
@@ -108,7 +109,8 @@ def evaluate_net(
     through ``seigen gtp --player net``; with ``teacher`` ``(kind, simulations)`` (Go) also
     ``games`` games against that classic player (``seigen.selfplay.teacher``), rated as
     ``<kind>-<simulations>``. The results go into ``ladder`` (a fresh one when None) and the
-    row gives the net's rating from the whole ladder.
+    row gives the net's rating from the whole ladder. ``mix``: the nets' leaf values mixed
+    with heavy playouts (``seigen.engine.search.with_mix``), as in the run's self-play.
 
     The row: ``step``, ``player`` (``step-<N>``), ``checkpoint``, ``game``, ``visits``,
     ``games``, ``opening_moves``, ``time`` (start, seconds since the epoch), ``seconds``;
@@ -128,7 +130,7 @@ def evaluate_net(
     if opening_moves is None:
         opening_moves = OPENING_PLIES[game_name]
     name = player_name(meta)
-    me = net_agent(net, visits, device, name=name, seed=seed)
+    me = net_agent(net, visits, device, name=name, seed=seed, mix=mix)
     opponents: list[Any] = [RandomAgent(seed), anchor_agent(game_name, visits, seed=seed + 1)]
     vs: dict[str, Any] = {}
     if previous is not None:
@@ -143,7 +145,7 @@ def evaluate_net(
                 raise CheckpointError(
                     f"{prev_meta.get('path')}: a net for {game_settings(prev_meta)['game_name']}"
                 )
-            opponents.append(net_agent(prev_net, visits, device, name=prev_name, seed=seed + 2))
+            opponents.append(net_agent(prev_net, visits, device, name=prev_name, seed=seed + 2, mix=mix))
         except (CheckpointError, ValueError) as e:
             vs["previous"] = {"error": str(e)}
             log.warning("previous net not played: %s", e)

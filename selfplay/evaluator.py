@@ -67,6 +67,7 @@ def run_evaluator(
     threads: int | None = 1,
     max_evaluations: int | None = None,
     teacher: tuple[str, int, float] | None = None,
+    mix: float = 0.0,
 ) -> int:
     """The evaluator's loop: rate each new checkpoint of a run; returns the evaluations made.
 
@@ -84,7 +85,8 @@ def run_evaluator(
     ``threads`` sets torch's threads (None leaves them); ``device`` ``auto`` means cuda when present.
     ``teacher`` ``(kind, simulations, until)``: while ``RUN_DIR/teacher.json`` is absent each
     net also plays that classic player, and the first net to win ``until`` of those games
-    writes the file, which ends the teacher's games (``seigen.selfplay.teacher``).
+    writes the file, which ends the teacher's games (``seigen.selfplay.teacher``). ``mix``:
+    the nets search with AlphaGo's mixed leaf values (``SelfPlayConfig.mix``).
     """
     from seigen.agents.pvnet import load_net
     from seigen.agents.runs import CheckpointError, NewestCheckpoint
@@ -150,6 +152,7 @@ def run_evaluator(
                 teacher=teacher[:2]
                 if teacher is not None and not (run_dir / TEACHER_FILE).exists()
                 else None,
+                mix=mix,
             )
         except Exception as e:  # the loop outlives a bad net or a bug: the row says what happened
             log.exception("evaluating %s failed", latest.name)

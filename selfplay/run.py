@@ -65,6 +65,7 @@ def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -
         gnugo=cfg.game == "go" and cfg.eval_gnugo > 0,
         gnugo_games=cfg.eval_gnugo,
         teacher=(cfg.teacher, cfg.teacher_visits, cfg.teacher_until) if cfg.teacher != "none" else None,
+        mix=cfg.mix,
     )
 
 
