@@ -441,12 +441,15 @@ class BatchedSearch:
         return logits, values, terminal
 
     # ------------------------------------------------------------ API
-    def run(self, visits: int | None = None) -> list[SearchResult]:
-        """One search (``visits`` simulations, default ``config.visits``) in every game
-        that is not over; returns one ``SearchResult`` per game (None for finished games)."""
+    def run(self, visits: int | Sequence[int] | np.ndarray | None = None) -> list[SearchResult]:
+        """One search (``visits`` simulations, default ``config.visits``; or one count per
+        game, as KataGo's playout cap randomization wants) in every game that is not over;
+        returns one ``SearchResult`` per game (None for finished games)."""
         cfg = self.config
-        visits = cfg.visits if visits is None else visits
         b = len(self.games)
+        per_game = np.broadcast_to(np.asarray(cfg.visits if visits is None else visits, dtype=np.int64), (b,))
+        if np.any(per_game < 1):
+            raise ValueError(f"a search needs at least 1 visit, got {per_game.min()}")
         live = np.array([not g.is_terminal() for g in self.games])
         # 1. evaluate the roots that are not expanded yet (the noise needs their children)
         need_root = np.array([live[i] and not self.trees.root_expanded(i) for i in range(b)], dtype=np.int32)
@@ -456,11 +459,11 @@ class BatchedSearch:
         # 2. root noise
         if cfg.gumbel:
             self._gumbel_noise[:] = self.rng.gumbel(size=self._gumbel_noise.shape).astype(np.float32)
-            seq = np.zeros((b, visits), dtype=np.int32)
+            seq = np.zeros((b, int(per_game.max())), dtype=np.int32)
             for i in range(b):
                 if live[i]:
                     m = min(cfg.gumbel_considered, int(self.games[i].legal_mask().sum()))
-                    seq[i] = gumbel_schedule(m, visits)
+                    seq[i, : per_game[i]] = gumbel_schedule(m, int(per_game[i]))
             self._gumbel_seq = seq
         elif cfg.dirichlet_epsilon > 0:
             alpha = cfg.dirichlet_alpha or 10.0 / self.num_actions
@@ -470,7 +473,7 @@ class BatchedSearch:
                     if k:
                         self.trees.add_root_noise(i, self.rng.dirichlet([alpha] * k), cfg.dirichlet_epsilon)
         # 3. the search proper
-        self._loop(np.where(live, visits, 0).astype(np.int32))
+        self._loop(np.where(live, per_game, 0).astype(np.int32))
         return [self.result(i) if live[i] else None for i in range(b)]
 
     def result(self, i: int) -> SearchResult:

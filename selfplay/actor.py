@@ -112,25 +112,34 @@ class SelfPlay:
         self.net_evaluator.model.eval()
 
     def step(self) -> list[GameRecord]:
+        """One search in every game; the positions of full searches are recorded (all of
+        them unless ``full_search_prob`` < 1, KataGo's playout cap randomization)."""
         t = self.search.timings
         before = (t["simulations"], t["evaluate"])
-        results = self.search.run()
+        cfg = self.cfg
+        n = len(self.search.games)
+        prob = getattr(cfg, "full_search_prob", 1.0) or 1.0
+        full = self.rng.random(n) < prob if prob < 1.0 else np.ones(n, dtype=bool)
+        results = self.search.run(np.where(full, cfg.visits, cfg.cheap_visits) if prob < 1.0 else None)
         self.evaluations += t["simulations"] - before[0]
         self.eval_seconds += t["evaluate"] - before[1]
         actions: list[int | None] = []
         resigned: list[int] = []
         for i, (game, r) in enumerate(zip(self.search.games, results, strict=True)):
             rec = self.records[i]
-            rec.features.append(game.features().astype(np.uint8))
-            rec.policy.append(r.policy)
-            rec.movers.append(game.to_play)
+            if full[i]:
+                rec.features.append(game.features().astype(np.uint8))
+                rec.policy.append(r.policy)
+                rec.movers.append(game.to_play)
             if r.resign and self.may_resign[i]:
                 resigned.append(i)
-                rec.moves.append(-1)
+                if full[i]:
+                    rec.moves.append(-1)
                 actions.append(None)
                 continue
             a = self.search.choose(r, move_number=len(game.history))
-            rec.moves.append(a)
+            if full[i]:
+                rec.moves.append(a)
             actions.append(a)
         self.search.advance(actions)
         done = []
@@ -140,7 +149,7 @@ class SelfPlay:
                 done.append(self._finish(i, -1.0 if loser == 0 else 1.0))
             elif game.is_terminal():
                 done.append(self._finish(i, float(game.returns())))
-        return done
+        return [rec for rec in done if len(rec) > 0]  # a game of cheap searches only teaches nothing
 
     def _finish(self, i: int, result: float) -> GameRecord:
         rec = finish_record(self.cfg, self.search.games[i], self.records[i], result, self.rng)

@@ -89,6 +89,10 @@ class SelfPlayConfig:
     """Games each actor plays at once, with one batched net call per step (default: the preset's, else 32 on cpu, 256 on cuda)."""
     visits: int | None = None
     """Simulations per move in self-play."""
+    full_search_prob: float | None = None
+    """KataGo's playout cap randomization: the share of moves searched with --visits and recorded as policy targets; the others get --cheap-visits and are not recorded (1: every move full, recorded)."""
+    cheap_visits: int | None = None
+    """Visits of the moves that are not full searches (with --full-search-prob < 1)."""
     gumbel: bool | None = None
     """Gumbel root with sequential halving (good with few visits) instead of PUCT with Dirichlet noise."""
     gumbel_considered: int | None = None
@@ -188,6 +192,10 @@ class SelfPlayConfig:
             raise ValueError(f"--mix must be in [0, 1], got {self.mix}")
         if self.mix and self.game != "go":
             raise ValueError(f"--mix mixes in Go playouts: Go only, not {self.game}")
+        if self.full_search_prob is not None and not 0.0 < self.full_search_prob <= 1.0:
+            raise ValueError(f"--full-search-prob must be in (0, 1], got {self.full_search_prob}")
+        if self.cheap_visits is not None and self.cheap_visits < 1:
+            raise ValueError(f"--cheap-visits must be at least 1, got {self.cheap_visits}")
         if self.teacher != "none" and self.game != "go":
             raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
         if self.teacher != "none" and self.backend == "ray":
@@ -432,6 +440,10 @@ def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
     if cfg.games_in_flight is None and "games_in_flight" not in filled:
         # a CPU runs a conv net fastest on small batches (seigen bench selfplay); a GPU wants large ones
         filled["games_in_flight"] = 256 if _uses_cuda(cfg) else 32
+    if cfg.full_search_prob is None:
+        filled["full_search_prob"] = 1.0
+    if cfg.cheap_visits is None:
+        filled["cheap_visits"] = max(1, filled.get("visits", cfg.visits) // 4)
     if cfg.run_dir is None:
         filled["run_dir"] = f"runs/{cfg.game}-{time.strftime('%Y%m%d-%H%M%S')}"
     if filled.get("max_moves", cfg.max_moves) is None:

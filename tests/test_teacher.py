@@ -20,6 +20,15 @@ from seigen.selfplay.shards import list_shards, read_shard
 from seigen.selfplay.teacher import TEACHER_FILE, TeacherPlay, teacher_active
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def config(tmp_path: Path, **kw) -> SelfPlayConfig:
     kw = {"size": 5, "teacher": "mcts", "teacher_visits": 64, "temperature_moves": 4, **kw}
     return resolve(SelfPlayConfig(game="go", run_dir=str(tmp_path / "run"), **kw))
