@@ -76,6 +76,12 @@ def main(cfg: SelfPlayConfig) -> int:
         f"{summary['steps']:,} training steps in {summary['minutes']:.1f} min "
         f"({summary['positions_per_s']:,.0f} positions/s, {summary['evals_per_s']:,.0f} net evaluations/s)"
     )
+    if summary.get("resign_checked"):
+        checked, false = summary["resign_checked"], summary["false_resigns"]
+        print(
+            f"resignation check: {checked:,} games played out past a resignation, "
+            f"{false:,} ({100 * false / checked:.1f}%) won by the side that would have resigned"
+        )
     if summary["failure"]:
         print(f"seigen selfplay: error: {summary['failure']}", file=sys.stderr)
         return 1

@@ -101,6 +101,12 @@ class SelfPlay:
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
         self.records = [GameRecord() for _ in games]
         self.may_resign = [self._resign_allowed() for _ in games]
+        self.last_value = np.zeros(len(games))
+        """Each game's root value after its last search (the side to move's view)."""
+        self.would_resign: list[int | None] = [None] * len(games)
+        """In a game played out (no resigning), the first side whose search fell below the threshold."""
+        self.resign_checks = [0, 0]
+        """Games played out past a resignation, and those the side that would have resigned won."""
         self.evaluations = 0
         self.eval_seconds = 0.0
 
@@ -112,21 +118,29 @@ class SelfPlay:
         self.net_evaluator.model.eval()
 
     def step(self) -> list[GameRecord]:
-        """One search in every game; the positions of full searches are recorded (all of
-        them unless ``full_search_prob`` < 1, KataGo's playout cap randomization)."""
+        """One search in every game. The positions of full searches are recorded: all of them,
+        unless ``full_search_prob`` < 1 (KataGo's playout cap randomization) or a game is
+        decided (its last root value beyond ``decided_value``: cheap searches from there)."""
         t = self.search.timings
         before = (t["simulations"], t["evaluate"])
         cfg = self.cfg
         n = len(self.search.games)
         prob = getattr(cfg, "full_search_prob", 1.0) or 1.0
+        decided = getattr(cfg, "decided_value", 1.0) or 1.0
         full = self.rng.random(n) < prob if prob < 1.0 else np.ones(n, dtype=bool)
-        results = self.search.run(np.where(full, cfg.visits, cfg.cheap_visits) if prob < 1.0 else None)
+        if decided < 1.0:
+            full &= np.abs(self.last_value) < decided
+        cheap = not full.all()
+        results = self.search.run(np.where(full, cfg.visits, cfg.cheap_visits) if cheap else None)
         self.evaluations += t["simulations"] - before[0]
         self.eval_seconds += t["evaluate"] - before[1]
         actions: list[int | None] = []
         resigned: list[int] = []
         for i, (game, r) in enumerate(zip(self.search.games, results, strict=True)):
             rec = self.records[i]
+            self.last_value[i] = r.value
+            if r.resign and not self.may_resign[i] and self.would_resign[i] is None:
+                self.would_resign[i] = game.to_play
             if full[i]:
                 rec.features.append(game.features().astype(np.uint8))
                 rec.policy.append(r.policy)
@@ -153,9 +167,15 @@ class SelfPlay:
 
     def _finish(self, i: int, result: float) -> GameRecord:
         rec = finish_record(self.cfg, self.search.games[i], self.records[i], result, self.rng)
+        quitter = self.would_resign[i]
+        if quitter is not None:  # a resignation would have been false if its side won
+            self.resign_checks[0] += 1
+            self.resign_checks[1] += int(result > 0 if quitter == 0 else result < 0)
         self.search.reset(i, new_game(self.cfg))
         self.records[i] = GameRecord()
         self.may_resign[i] = self._resign_allowed()
+        self.last_value[i] = 0.0
+        self.would_resign[i] = None
         return rec
 
 
@@ -254,14 +274,15 @@ def actor_main(
         nonlocal pending, last_flush
         if pending:
             try:
-                shard = write_shard(games_dir, actor, pending, (play.evaluations, play.eval_seconds))
+                stats = (play.evaluations, play.eval_seconds, *play.resign_checks)
+                shard = write_shard(games_dir, actor, pending, stats)
                 sgf = next((g.sgf for g in pending if g.sgf), None)
                 if sgf is not None:  # one game of each shard as SGF, to look at in a GUI
                     write_atomic(run / "sgf" / f"{shard.stem}.sgf", sgf.encode())
             except OSError as e:
                 log.error("actor %d: cannot write a shard in %s: %s", actor, games_dir, e)
                 raise SystemExit(DISK_FULL) from None
-            play.evaluations, play.eval_seconds = 0, 0.0
+            play.evaluations, play.eval_seconds, play.resign_checks = 0, 0.0, [0, 0]
             pending = []
         last_flush = time.monotonic()
 

@@ -93,6 +93,8 @@ class SelfPlayConfig:
     """KataGo's playout cap randomization: the share of moves searched with --visits and recorded as policy targets; the others get --cheap-visits and are not recorded (1: every move full, recorded)."""
     cheap_visits: int | None = None
     """Visits of the moves that are not full searches (with --full-search-prob < 1)."""
+    decided_value: float | None = None
+    """KataGo's fewer visits once a game is decided: a game whose last root value is beyond +-this gets cheap searches (--cheap-visits), not recorded, to its end (1: off)."""
     gumbel: bool | None = None
     """Gumbel root with sequential halving (good with few visits) instead of PUCT with Dirichlet noise."""
     gumbel_considered: int | None = None
@@ -194,6 +196,8 @@ class SelfPlayConfig:
             raise ValueError(f"--mix mixes in Go playouts: Go only, not {self.game}")
         if self.full_search_prob is not None and not 0.0 < self.full_search_prob <= 1.0:
             raise ValueError(f"--full-search-prob must be in (0, 1], got {self.full_search_prob}")
+        if self.decided_value is not None and not 0.0 < self.decided_value <= 1.0:
+            raise ValueError(f"--decided-value must be in (0, 1], got {self.decided_value}")
         if self.cheap_visits is not None and self.cheap_visits < 1:
             raise ValueError(f"--cheap-visits must be at least 1, got {self.cheap_visits}")
         if self.teacher != "none" and self.game != "go":
@@ -442,6 +446,8 @@ def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
         filled["games_in_flight"] = 256 if _uses_cuda(cfg) else 32
     if cfg.full_search_prob is None:
         filled["full_search_prob"] = 1.0
+    if cfg.decided_value is None:
+        filled["decided_value"] = 1.0
     if cfg.cheap_visits is None:
         filled["cheap_visits"] = max(1, filled.get("visits", cfg.visits) // 4)
     if cfg.run_dir is None:

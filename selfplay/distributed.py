@@ -121,8 +121,8 @@ class SelfPlayActor:
         }
         if not done:
             return meta, None
-        data = encode(done, (self.play_.evaluations, self.play_.eval_seconds))
-        self.play_.evaluations, self.play_.eval_seconds = 0, 0.0
+        data = encode(done, (self.play_.evaluations, self.play_.eval_seconds, *self.play_.resign_checks))
+        self.play_.evaluations, self.play_.eval_seconds, self.play_.resign_checks = 0, 0.0, [0, 0]
         meta["sgf"] = next((g.sgf for g in done if g.sgf), None)
         return meta, data
 

@@ -137,6 +137,8 @@ class SelfPlayRun:
         self.positions = 0
         self.session_positions = 0
         self.evaluations = 0.0
+        self.resign_checks = [0, 0]
+        """This session's games played out past a resignation, and the false resignations among them."""
         self.begin()
         self.warnings: list[str] = []
         self.last_saved = -1
@@ -230,6 +232,9 @@ class SelfPlayRun:
             if not initial:
                 self.session_positions += shard.positions
                 self.evaluations += float(shard.arrays["stats"][0])
+                if len(shard.arrays["stats"]) >= 4:
+                    self.resign_checks[0] += int(shard.arrays["stats"][2])
+                    self.resign_checks[1] += int(shard.arrays["stats"][3])
         return new
 
     @staticmethod
@@ -297,6 +302,14 @@ class SelfPlayRun:
             "samples": self.trainer.samples,
             "window": self.window.size,
             "step": self.trainer.step,
+            **(
+                {
+                    "resign_checked": self.resign_checks[0],
+                    "false_resign_rate": self.resign_checks[1] / self.resign_checks[0],
+                }
+                if self.resign_checks[0]
+                else {}
+            ),
             **({k: v / self.n_stats for k, v in self.sums.items()} if self.n_stats else {}),
         }
 
@@ -314,6 +327,8 @@ class SelfPlayRun:
             "positions_per_s": self.session_positions / max(elapsed, 1e-9),
             "evals_per_s": self.evaluations / max(elapsed, 1e-9),
             "warnings": len(self.warnings),
+            "resign_checked": self.resign_checks[0],
+            "false_resigns": self.resign_checks[1],
         }
 
     def train(self, stop: Any, status: Any = None) -> dict[str, Any]:
@@ -475,6 +490,7 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         restore_signals(previous)
     sp._scan()  # the games the actors wrote as they stopped
     summary["games"], summary["positions"] = sp.games, sp.positions
+    summary["resign_checked"], summary["false_resigns"] = sp.resign_checks
     summary["interrupted"] = interrupted["flag"]
     summary["failure"] = failure[0] if failure else None
     return sp.close(summary)

@@ -14,7 +14,9 @@ key                   shape, dtype           what
 ``ownership``         [T, H*W] int8          Go: final owner of each point, mover's view
 ``score``             [T] float32            Go: final margin (komi in), mover's view
 ``meta``              [3] float64            feature shape C, H, W ...
-``stats``             [2] float64            net evaluations and seconds spent on them
+``stats``             [2] or [4] float64     net evaluations and seconds spent on them; then
+                                             games played out past a resignation, and those
+                                             the side that would have resigned won
 ====================  =====================  ==============================================
 
 Shards are written atomically (``write_atomic``): a file on disk is a complete shard, and
@@ -66,7 +68,7 @@ def shard_name(actor: int) -> str:
     return f"{time.time_ns():020d}-a{actor:02d}.npz"
 
 
-def encode(games: list[GameRecord], stats: tuple[float, float] = (0.0, 0.0)) -> bytes:
+def encode(games: list[GameRecord], stats: tuple[float, ...] = (0.0, 0.0)) -> bytes:
     """A shard's bytes (compressed npz) for ``games`` (each with at least one position)."""
     if not games or any(len(g) == 0 for g in games):
         raise ValueError("a shard holds at least one game, each with at least one position")
@@ -98,7 +100,7 @@ def encode(games: list[GameRecord], stats: tuple[float, float] = (0.0, 0.0)) -> 
 
 
 def write_shard(
-    directory: str | os.PathLike, actor: int, games: list[GameRecord], stats: tuple[float, float] = (0.0, 0.0)
+    directory: str | os.PathLike, actor: int, games: list[GameRecord], stats: tuple[float, ...] = (0.0, 0.0)
 ) -> Path:
     """Write ``games`` as one shard in ``directory`` (atomically); returns its path."""
     path = Path(directory) / shard_name(actor)

@@ -109,3 +109,39 @@ def test_recorded_positions_are_the_games_own_in_order(tmp_path):
             assert move == -1 or move == positions[at][1]
             at += 1
         assert len(g) < len(played) + 1
+
+
+def test_decided_games_get_cheap_unrecorded_searches(tmp_path):
+    """With decided_value, a game whose root value is beyond it is moved on by cheap searches."""
+    base = dict(game="tictactoe", games_in_flight=8, visits=16, cheap_visits=2, run_dir=str(tmp_path))
+    base |= dict(resign_threshold=-1.0, temperature_moves=0)
+    sp = SelfPlay(resolve(SelfPlayConfig(**base, decided_value=0.05)), tiny_net("tictactoe"), seed=2)
+    recorded = played = 0
+    for _ in range(40):
+        before = [len(g.history) for g in sp.search.games]
+        decided = np.abs(sp.last_value) >= 0.05
+        records = [len(r) for r in sp.records]
+        finished = sp.step()
+        for i, g in enumerate(sp.search.games):
+            if len(g.history) == before[i] + 1:  # the game went on: one move played
+                played += 1
+                grew = len(sp.records[i]) - records[i]
+                recorded += grew
+                assert grew == (0 if decided[i] else 1)
+        del finished
+    assert played > 0 and recorded < played  # an untrained net is rarely exactly even
+
+
+def test_played_out_games_measure_false_resignations(tmp_path):
+    """Games where resigning is off record whether the side that would have resigned won."""
+    base = dict(game="tictactoe", games_in_flight=8, visits=8, run_dir=str(tmp_path))
+    cfg = resolve(SelfPlayConfig(**base, resign_threshold=0.99, resign_off_fraction=1.0))  # every root "lost"
+    sp, done = play(cfg, 30)
+    checked, false = sp.resign_checks
+    assert checked >= len(done) > 0  # every finished game was checked
+    assert 0 <= false <= checked
+    from seigen.selfplay.shards import encode, read_shard
+
+    path = tmp_path / "s.npz"
+    path.write_bytes(encode(done, (1.0, 2.0, checked, false)))
+    assert read_shard(path).arrays["stats"].tolist() == [1.0, 2.0, checked, false]
