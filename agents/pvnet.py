@@ -46,6 +46,8 @@ class NetSpec:
     global_pool: bool = False
     ownership: bool = False
     value_hidden: int = 128
+    opponent_policy: bool = False
+    """KataGo's auxiliary head: the opponent's reply to the move about to be played."""
 
     def __post_init__(self) -> None:
         if min(self.in_channels, self.height, self.width, self.actions, self.channels) < 1 or self.blocks < 0:
@@ -214,6 +216,9 @@ class PolicyValueNet(nn.Module):
         self.value_fc = nn.Sequential(
             nn.Linear(h * w, spec.value_hidden), nn.ReLU(), nn.Linear(spec.value_hidden, 1)
         )
+        if spec.opponent_policy:
+            self.opp_policy_conv = nn.Sequential(nn.Conv2d(c, 2, 1, bias=False), nn.BatchNorm2d(2), nn.ReLU())
+            self.opp_policy_fc = nn.Linear(2 * h * w, spec.actions)
         if spec.ownership:
             self.ownership_conv = nn.Conv2d(c, 1, 1)
             self.score_fc = nn.Sequential(
@@ -222,12 +227,15 @@ class PolicyValueNet(nn.Module):
 
     def heads(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """All heads: ``policy`` logits, ``value`` in [-1, 1], and with ``ownership`` also
-        ``ownership`` [B, H*W] in [-1, 1] and ``score`` [B] (the final margin for the mover over H*W)."""
+        ``ownership`` [B, H*W] in [-1, 1] and ``score`` [B] (the final margin for the mover over H*W);
+        with ``opponent_policy`` also ``opp_policy`` logits (the opponent's reply)."""
         t = self.blocks(self.stem(x))
         out = {
             "policy": self.policy_fc(self.policy_conv(t).flatten(1)),
             "value": torch.tanh(self.value_fc(self.value_conv(t).flatten(1))).squeeze(1),
         }
+        if self.spec.opponent_policy:
+            out["opp_policy"] = self.opp_policy_fc(self.opp_policy_conv(t).flatten(1))
         if self.spec.ownership:
             out["ownership"] = torch.tanh(self.ownership_conv(t).flatten(1))
             pooled = torch.cat([t.mean(dim=(2, 3)), t.amax(dim=(2, 3))], dim=1)
@@ -246,6 +254,7 @@ def policy_value_loss(
     *,
     ownership_weight: float = 1.5,
     score_weight: float = 0.5,
+    opponent_weight: float = 0.15,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """AlphaZero's loss on a batch: policy cross-entropy with the search's distribution plus
     the value's squared error with the game's outcome (plus the aux heads when present).
@@ -253,7 +262,10 @@ def policy_value_loss(
     ``batch``: ``features`` [B, C, H, W] float, ``policy`` [B, A] (rows sum to 1), ``value``
     [B] in {-1, 0, 1}; for aux heads ``ownership`` [B, H*W] and ``score`` [B] (points, mover's view).
     An optional ``value_weight`` [B] (0 or 1) leaves positions out of the value loss: games
-    learned from without a known result (``seigen.selfplay.supervised``).
+    learned from without a known result (``seigen.selfplay.supervised``). With the
+    ``opp_policy`` head, ``opp_policy`` [B, A] (the opponent's reply, one-hot) and
+    ``opp_weight`` [B] (0 where there was none) add its cross-entropy times
+    ``opponent_weight`` (KataGo's 0.15).
     L2 regularisation is the optimizer's weight decay.
     """
     out = net(batch["features"], all_heads=True)
@@ -275,6 +287,12 @@ def policy_value_loss(
         loss = loss + ownership_weight * own_loss + score_weight * score_loss
         stats["ownership_loss"] = own_loss.detach()
         stats["score_loss"] = score_loss.detach()
+    if "opp_policy" in out and "opp_policy" in batch:
+        opp_logp = F.log_softmax(out["opp_policy"].float(), dim=1)
+        weight = batch["opp_weight"].float()
+        opp_loss = (weight * -(batch["opp_policy"] * opp_logp).sum(dim=1)).sum() / weight.sum().clamp_min(1.0)
+        loss = loss + opponent_weight * opp_loss
+        stats["opp_policy_loss"] = opp_loss.detach()
     with torch.no_grad():
         entropy = -(target * torch.log(target.clamp_min(1e-12))).sum(dim=1).mean()
         stats["policy_kl"] = policy_loss.detach() - entropy
@@ -313,6 +331,8 @@ class Augmenter:
                 x = x.flip(-1)
             out["features"][idx] = torch.rot90(x, k, (-2, -1))
             out["policy"][idx] = batch["policy"][idx][:, inverse]
+            if "opp_policy" in batch:
+                out["opp_policy"][idx] = batch["opp_policy"][idx][:, inverse]
             if "ownership" in batch:
                 n = inverse.shape[0] - 1  # Go: points, then pass
                 out["ownership"][idx] = batch["ownership"][idx][:, inverse[:n]]

@@ -103,6 +103,8 @@ class SelfPlay:
         self.may_resign = [self._resign_allowed() for _ in games]
         self.last_value = np.zeros(len(games))
         """Each game's root value after its last search (the side to move's view)."""
+        self.reply_slot: list[int | None] = [None] * len(games)
+        """The record index of each game's position of the last ply, when it was recorded (its reply is due)."""
         self.would_resign: list[int | None] = [None] * len(games)
         """In a game played out (no resigning), the first side whose search fell below the threshold."""
         self.resign_checks = [0, 0]
@@ -141,10 +143,12 @@ class SelfPlay:
             self.last_value[i] = r.value
             if r.resign and not self.may_resign[i] and self.would_resign[i] is None:
                 self.would_resign[i] = game.to_play
+            due, self.reply_slot[i] = self.reply_slot[i], None
             if full[i]:
                 rec.features.append(game.features().astype(np.uint8))
                 rec.policy.append(r.policy)
                 rec.movers.append(game.to_play)
+                rec.replies.append(-1)
             if r.resign and self.may_resign[i]:
                 resigned.append(i)
                 if full[i]:
@@ -152,8 +156,11 @@ class SelfPlay:
                 actions.append(None)
                 continue
             a = self.search.choose(r, move_number=len(game.history))
+            if due is not None:
+                rec.replies[due] = a  # the reply to the last ply's move
             if full[i]:
                 rec.moves.append(a)
+                self.reply_slot[i] = len(rec.moves) - 1
             actions.append(a)
         self.search.advance(actions)
         done = []
@@ -176,6 +183,7 @@ class SelfPlay:
         self.may_resign[i] = self._resign_allowed()
         self.last_value[i] = 0.0
         self.would_resign[i] = None
+        self.reply_slot[i] = None
         return rec
 
 

@@ -81,6 +81,8 @@ class SelfPlayConfig:
     """KataGo-style global pooling bias in every other block."""
     ownership: bool | None = None
     """Go: ownership and score heads as auxiliary targets."""
+    opponent_policy: bool = False
+    """KataGo's auxiliary target: a second policy head learns the opponent's reply to each move (weight 0.15); it changes the net, so a run keeps its choice."""
 
     # ---- self-play search
     actors: int | None = None
@@ -457,7 +459,17 @@ def resolve(cfg: SelfPlayConfig) -> SelfPlayConfig:
     return dataclasses.replace(cfg, **filled)
 
 
-STRUCTURAL = ("game", "size", "komi", "rules", "blocks", "channels", "global_pool", "ownership")
+STRUCTURAL = (
+    "game",
+    "size",
+    "komi",
+    "rules",
+    "blocks",
+    "channels",
+    "global_pool",
+    "ownership",
+    "opponent_policy",
+)
 """Fields a resumed run cannot change: its games and checkpoints depend on them."""
 
 
@@ -472,6 +484,7 @@ def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
     is an error."""
     fields = {f.name: f for f in dataclasses.fields(SelfPlayConfig)}
     merged = {k: v for k, v in saved.items() if k in fields}
+    merged.setdefault("opponent_policy", False)  # runs saved before the field had no such head
     for name, f in fields.items():
         value = getattr(cfg, name)
         if value == f.default or name in SESSION:

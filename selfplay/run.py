@@ -129,7 +129,9 @@ class SelfPlayRun:
         torch.manual_seed(cfg.seed)
         self.trainer = Trainer(cfg, self.spec, self.device)
         self.game = game_dict(cfg)
-        self.window = Window(cfg.window, self.feature_shape, game.num_actions, self.spec.ownership)
+        self.window = Window(
+            cfg.window, self.feature_shape, game.num_actions, self.spec.ownership, self.spec.opponent_policy
+        )
         self.rng = np.random.default_rng(cfg.seed + 1)
         self.seen: set[str] = set()
         self.bad: set[str] = set()

@@ -13,6 +13,7 @@ key                   shape, dtype           what
 ``results``           [G] float32            each game's outcome for the first player
 ``ownership``         [T, H*W] int8          Go: final owner of each point, mover's view
 ``score``             [T] float32            Go: final margin (komi in), mover's view
+``replies``           [T] int16              the opponent's reply to the move played (-1: none)
 ``meta``              [3] float64            feature shape C, H, W ...
 ``stats``             [2] or [4] float64     net evaluations and seconds spent on them; then
                                              games played out past a resignation, and those
@@ -57,6 +58,8 @@ class GameRecord:
     """Go: final owner of each point from black's view (+1 black, -1 white, 0 neither)."""
     score: float | None = None
     """Go: final margin for black, komi included."""
+    replies: list[int] = field(default_factory=list)
+    """Per position, the opponent's move right after the move played (-1: none); may be left empty."""
     sgf: str | None = None
     """Go: the game as SGF text (not stored in the shard; the actor keeps one per shard in RUN_DIR/sgf)."""
 
@@ -87,6 +90,8 @@ def encode(games: list[GameRecord], stats: tuple[float, ...] = (0.0, 0.0)) -> by
         "meta": np.array(shape, dtype=np.float64),
         "stats": np.array(stats, dtype=np.float64),
     }
+    if all(len(g.replies) == len(g) for g in games):
+        arrays["replies"] = np.array([r for g in games for r in g.replies], dtype=np.int16)
     if all(g.ownership is not None for g in games):
         arrays["ownership"] = np.concatenate(
             [np.outer(np.where(np.array(g.movers) == 0, 1, -1), g.ownership.reshape(-1)) for g in games]
@@ -162,7 +167,12 @@ class Window:
     """
 
     def __init__(
-        self, capacity: int, feature_shape: tuple[int, int, int], actions: int, ownership: bool
+        self,
+        capacity: int,
+        feature_shape: tuple[int, int, int],
+        actions: int,
+        ownership: bool,
+        replies: bool = False,
     ) -> None:
         self.capacity = int(capacity)
         self.feature_shape = tuple(feature_shape)
@@ -176,6 +186,7 @@ class Window:
             else None
         )
         self.score = np.zeros(self.capacity, dtype=np.float32) if ownership else None
+        self.replies = np.full(self.capacity, -1, dtype=np.int16) if replies else None
         self.size = 0
         self.cursor = 0
 
@@ -196,6 +207,8 @@ class Window:
             else:
                 self.ownership[idx] = 0
                 self.score[idx] = 0
+        if self.replies is not None:
+            self.replies[idx] = a["replies"][start:] if "replies" in a else -1
         self.cursor = int((self.cursor + n - start) % self.capacity)
         self.size = min(self.capacity, self.size + n - start)
 
@@ -211,4 +224,11 @@ class Window:
         if self.ownership is not None:
             out["ownership"] = self.ownership[idx].astype(np.float32)
             out["score"] = self.score[idx]
+        if self.replies is not None:
+            replies = self.replies[idx].astype(np.int64)
+            known = replies >= 0
+            opp = np.zeros((batch, self.policy.shape[1]), dtype=np.float32)
+            opp[np.flatnonzero(known), replies[known]] = 1.0
+            out["opp_policy"] = opp
+            out["opp_weight"] = known.astype(np.float32)
         return out

@@ -104,13 +104,17 @@ class TeacherPlay:
         rec.movers.append(game.to_play)
         if decision.resign:
             rec.moves.append(-1)
+            rec.replies.append(-1)
             return [self._finish(-1.0 if game.to_play == 0 else 1.0)]
         move = int(decision.move)
         if len(game.history) < self.cfg.temperature_moves and move != board.pass_move:
             weights = policy.copy()
             weights[board.pass_move] = 0.0  # an opening is not for passing
             move = int(self.rng.choice(len(weights), p=weights / weights.sum()))
+        if rec.replies:
+            rec.replies[-1] = move  # the reply to the last position's move
         rec.moves.append(move)
+        rec.replies.append(-1)
         game.play(move)
         if game.is_terminal():
             return [self._finish(float(game.returns()))]

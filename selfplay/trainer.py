@@ -64,6 +64,7 @@ def net_spec(cfg: Any, feature_shape: tuple[int, int, int], actions: int) -> Net
         channels=cfg.channels,
         global_pool=bool(cfg.global_pool),
         ownership=bool(cfg.ownership and cfg.game == "go"),
+        opponent_policy=bool(getattr(cfg, "opponent_policy", False)),
     )
 
 
@@ -77,6 +78,9 @@ def batch_shapes(spec: NetSpec) -> dict[str, tuple[int, ...]]:
     if spec.ownership:
         shapes["ownership"] = (spec.height * spec.width,)
         shapes["score"] = ()
+    if spec.opponent_policy:
+        shapes["opp_policy"] = (spec.actions,)
+        shapes["opp_weight"] = ()
     return shapes
 
 
