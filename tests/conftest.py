@@ -1,4 +1,4 @@
-"""Shared fixtures: where GNU Go is, the independent oracle of several test files."""
+"""Shared fixtures: where GNU Go is, the independent oracle of several test files; one torch thread."""
 
 from __future__ import annotations
 
@@ -33,3 +33,15 @@ def gnugo_path() -> str:
             pytest.fail(f"{msg}. The GNU Go tests are required when CI is set.", pytrace=False)
         pytest.skip(msg)
     return path
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Torch on one thread for the test: tiny nets on small batches run far faster on one
+    thread than on several on a busy machine (``pytestmark = pytest.mark.usefixtures(...)``)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

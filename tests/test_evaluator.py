@@ -22,13 +22,7 @@ from seigen.selfplay.evaluator import append_eval, evaluate_checkpoint, read_eva
 # ---------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is ~100x faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 class Recorder:

@@ -18,14 +18,7 @@ from seigen.selfplay.actor import SelfPlay
 from seigen.selfplay.config import SelfPlayConfig, resolve
 from seigen.selfplay.evaluation import evaluate_net
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_net(size: int = 5) -> PolicyValueNet:

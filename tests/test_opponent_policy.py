@@ -15,14 +15,7 @@ from seigen.selfplay.shards import Window, encode, read_shard
 from seigen.selfplay.teacher import TeacherPlay
 from seigen.selfplay.trainer import batch_shapes, net_spec
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_net(game: str, opponent: bool = True) -> PolicyValueNet:

@@ -13,14 +13,7 @@ from seigen.engine.search import BatchedSearch, RolloutEvaluator, SearchConfig
 from seigen.selfplay.actor import SelfPlay
 from seigen.selfplay.config import SelfPlayConfig, resolve
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.mark.parametrize("gumbel", [False, True])

@@ -27,14 +27,7 @@ from seigen.selfplay.supervised import (
     train_supervised,
 )
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 TINY = dict(blocks=1, channels=8, batch_size=16, device="cpu", progress=False)

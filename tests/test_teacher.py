@@ -19,14 +19,7 @@ from seigen.selfplay.run import run_selfplay
 from seigen.selfplay.shards import list_shards, read_shard
 from seigen.selfplay.teacher import TEACHER_FILE, TeacherPlay, teacher_active
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny nets on small batches: one thread is far faster than several on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def config(tmp_path: Path, **kw) -> SelfPlayConfig:
