@@ -10,6 +10,8 @@ from seigen.selfplay.config import SupervisedConfig
 
 
 def _status_line(row: dict[str, Any]) -> str:
+    if "read" in row:
+        return f"reading SGF files: {row['read']:,}/{row['files']:,}"
     parts = [f"step {row['step']:,}/{row['total']:,}", f"loss {row['loss']:.3f}"]
     if "holdout_accuracy" in row:
         parts.append(f"held-out accuracy {100 * row['holdout_accuracy']:.1f}%")

@@ -367,7 +367,12 @@ def resume_sl_config(cfg: SupervisedConfig) -> SupervisedConfig:
     return SupervisedConfig(**merged)
 
 
-def _prepare_data(cfg: SupervisedConfig, path: Path, feature_shape: tuple[int, int, int]) -> dict[str, Any]:
+def _prepare_data(
+    cfg: SupervisedConfig,
+    path: Path,
+    feature_shape: tuple[int, int, int],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Read the SGF files into ``sl/`` (atomically); returns what ``files.json`` holds."""
     sl = path / SL_DIR
     sl.mkdir(parents=True, exist_ok=True)
@@ -376,7 +381,7 @@ def _prepare_data(cfg: SupervisedConfig, path: Path, feature_shape: tuple[int, i
     if not files:
         raise RunError(f"no .sgf files in {', '.join(cfg.sgf)}")
     log.info("reading %d SGF files", len(files))
-    games, report = read_games(files, cfg.size, cfg.rules)
+    games, report = read_games(files, cfg.size, cfg.rules, progress)
     if not games:
         raise RunError(
             f"none of the {len(files)} SGF files gives {cfg.size}x{cfg.size} games to learn from"
@@ -401,7 +406,8 @@ def train_supervised(
 ) -> dict[str, Any]:
     """Read the games (or, resuming, the ones read before), train, checkpoint; returns the summary.
 
-    ``status(row)`` gets the progress after every step; ``stop()`` ends the stage early
+    ``status(row)`` gets the progress: ``read`` and ``files`` while the files are read, then
+    the training row after every step; ``stop()`` ends the stage early
     (with a checkpoint), as Ctrl-C does."""
     if cfg.resume:
         if cfg.run_dir is None:
@@ -425,7 +431,8 @@ def train_supervised(
         if cfg.resume:
             read = json.loads((run_dir / SL_DIR / "files.json").read_text())
         else:
-            read = _prepare_data(cfg, run_dir, feature_shape)  # type: ignore[arg-type]
+            reading = (lambda done, files: status({"read": done, "files": files})) if status else None
+            read = _prepare_data(cfg, run_dir, feature_shape, reading)  # type: ignore[arg-type]
         train = Dataset.load(run_dir / SL_DIR / "train.npz")
         held = Dataset.load(run_dir / SL_DIR / "holdout.npz")
         steps_per_epoch = max(1, math.ceil(len(train) / sp_cfg.batch_size))

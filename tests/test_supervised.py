@@ -191,8 +191,13 @@ def test_an_interrupted_stage_resumes_where_it_stopped(tmp_path):
         eval_every=10,
         **TINY,
     )
-    steps = []
-    first = train_supervised(cfg, status=lambda row: steps.append(row["step"]), stop=lambda: len(steps) >= 12)
+    steps, reading = [], []
+
+    def status(row):
+        (steps if "step" in row else reading).append(row.get("step", row.get("read")))
+
+    first = train_supervised(cfg, status=status, stop=lambda: len(steps) >= 12)
+    assert reading == [1, 2, 3, 4, 5, 6]  # the files read, one by one
     assert first["interrupted"] and first["steps"] == 12
     with pytest.raises(RunError, match="already holds a run"):
         train_supervised(cfg)
