@@ -166,6 +166,8 @@ class SelfPlayConfig:
     """Games against each opponent per evaluation (colours alternate)."""
     eval_gnugo: int = 0
     """Go: also play this many games against GNU Go level 1 per evaluation (0: none; needs gnugo on the PATH)."""
+    eval_gnugo_level: int = 1
+    """GNU Go's level (1 to 10) in those games."""
     eval_visits: int | None = None
     """Simulations per move of the net, the previous net and the rollout MCTS anchor in evaluation."""
 
@@ -204,6 +206,8 @@ class SelfPlayConfig:
             raise ValueError(f"--cheap-visits must be at least 1, got {self.cheap_visits}")
         if self.teacher != "none" and self.game != "go":
             raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
+        if not 1 <= self.eval_gnugo_level <= 10:
+            raise ValueError(f"--eval-gnugo-level must be 1 to 10, got {self.eval_gnugo_level}")
         if self.teacher != "none" and self.backend == "ray":
             raise ValueError(
                 "--teacher runs with --backend local only (the Ray actors do not follow the teacher's end)"

@@ -193,7 +193,9 @@ def evaluate_net(
         if game_name != "go":
             vs["gnugo"] = {"error": f"GNU Go plays Go only, not {game_name}"}
         else:
-            key, result = gnugo_match(meta, settings, gnugo_games, visits, gnugo_level, should_stop, device)
+            key, result = gnugo_match(
+                meta, settings, gnugo_games, visits, gnugo_level, should_stop, device, mix
+            )
             vs[key] = result
     row["vs"] = vs
     if interrupted:

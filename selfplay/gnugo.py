@@ -31,6 +31,7 @@ def gnugo_match(
     level: int,
     should_stop: Callable[[], bool] | None,
     device: str = "cpu",
+    mix: float = 0.0,
 ) -> tuple[str, dict[str, Any]]:
     """A short match against GNU Go through ``seigen gtp --player net`` (never raises).
 
@@ -57,6 +58,8 @@ def gnugo_match(
         net_cmd = ["env", "OMP_NUM_THREADS=1", *net_cmd]
     if komi is not None:
         net_cmd += ["--komi", str(komi)]
+    if mix:
+        net_cmd += ["--mix", str(mix)]
     gnugo_cmd = [
         gnugo,
         "--mode",

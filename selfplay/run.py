@@ -64,6 +64,7 @@ def _evaluator_main(run_dir: str, cfg: SelfPlayConfig, stop: Any, device: str) -
         stop=ParentWatch(stop),
         gnugo=cfg.game == "go" and cfg.eval_gnugo > 0,
         gnugo_games=cfg.eval_gnugo,
+        gnugo_level=cfg.eval_gnugo_level,
         teacher=(cfg.teacher, cfg.teacher_visits, cfg.teacher_until) if cfg.teacher != "none" else None,
         mix=cfg.mix,
     )

@@ -256,6 +256,9 @@ def test_evaluate_checkpoint_go_against_gnugo(tmp_path, gnugo_path, monkeypatch)
     assert gnugo["games"] == 2 and gnugo["wins"] + gnugo["draws"] + gnugo["losses"] == 2
     assert gnugo["forfeits"] == 0
     assert "gnugo-1" in row["ladder"]
+    # GNU Go at another level, the net with AlphaGo's mixed values (seigen gtp --mix)
+    row = evaluate_checkpoint(current, games=2, visits=4, gnugo=True, gnugo_games=1, gnugo_level=3, mix=0.5)
+    assert "error" not in row["vs"]["gnugo-3"] and row["vs"]["gnugo-3"]["forfeits"] == 0
 
 
 # ---------------------------------------------------------------- the loop

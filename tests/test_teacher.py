@@ -107,5 +107,7 @@ def test_teacher_settings_are_checked():
         SelfPlayConfig(game="connect4", teacher="mcts")
     with pytest.raises(ValueError, match="--teacher-until must be a win rate"):
         SelfPlayConfig(game="go", teacher="mcts", teacher_until=1.5)
+    with pytest.raises(ValueError, match="--eval-gnugo-level must be 1 to 10"):
+        SelfPlayConfig(game="go", eval_gnugo_level=11)
     with pytest.raises(ValueError, match="--backend local only"):
         SelfPlayConfig(game="go", teacher="mcts", backend="ray")
