@@ -171,6 +171,22 @@ class RolloutEvaluator:
         return np.zeros((b, a), dtype=np.float32), np.asarray(rollout_values, dtype=np.float32)
 
 
+def net_forward(model: Any, x: Any, score_utility: float = 0.0, score_scale: float | None = None) -> tuple[Any, Any]:
+    """``(policy logits, value)`` of a policy-value net on the tensor ``x``; with
+    ``score_utility`` the value is blended with the score head's predicted margin (KataGo's
+    static score utility, see ``NetEvaluator``)."""
+    if not score_utility:
+        return model(x)
+    import torch
+
+    out = model(x, all_heads=True)
+    area = float(x.shape[-1] * x.shape[-2])
+    scale = score_scale if score_scale is not None else math.sqrt(area)
+    points = out["score"].float() * area  # the head predicts the margin over the board's points
+    bonus = (2 / math.pi) * torch.atan(points / scale)
+    return out["policy"], (1 - score_utility) * out["value"].float() + score_utility * bonus
+
+
 class NetEvaluator:
     """A policy-value network in torch: ``model(x[B, C, H, W]) -> (logits[B, A], value[B])``.
 
@@ -178,26 +194,46 @@ class NetEvaluator:
     when present, else cpu). With ``cache_size`` > 0, results are kept per position (keyed
     by the feature planes and legal mask, so history planes are part of the key) in an LRU
     cache.
+
+    ``score_utility`` > 0 is KataGo's static score utility, for a net with a score head
+    (Go's ``ownership``): the value becomes ``(1 - w) * value + w * (2 / pi) *
+    atan(score / score_scale)``, the score being the predicted final margin in points for
+    the side to move (``score_scale`` default: the square root of the board's points), so
+    that among moves of equal win rate the search prefers the bigger win.
     """
 
     needs_features = True
     rollouts = 0
 
-    def __init__(self, model: Any, device: str | None = None, cache_size: int = 0) -> None:
+    def __init__(
+        self,
+        model: Any,
+        device: str | None = None,
+        cache_size: int = 0,
+        score_utility: float = 0.0,
+        score_scale: float | None = None,
+    ) -> None:
         import torch
 
+        if not 0.0 <= score_utility <= 1.0:
+            raise ValueError(f"score_utility must be in [0, 1], got {score_utility}")
+        spec = getattr(getattr(model, "_orig_mod", model), "spec", None)
+        if score_utility and not getattr(spec, "ownership", False):
+            raise ValueError("score utility needs a net with a score head (Go, ownership on)")
         self.torch = torch
         self.device = torch.device(resolve_device(device))
         self.model = model.to(self.device).eval()
         self.cache_size = cache_size
         self.cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
         self.hits = 0
+        self.score_utility = score_utility
+        self.score_scale = score_scale
 
     def _forward(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         torch = self.torch
         with torch.inference_mode():
             x = torch.from_numpy(features).to(self.device, non_blocking=True)
-            logits, value = self.model(x)
+            logits, value = net_forward(self.model, x, self.score_utility, self.score_scale)
             return (
                 logits.float().cpu().numpy().astype(np.float32, copy=False),
                 value.float().reshape(-1).cpu().numpy().astype(np.float32, copy=False),

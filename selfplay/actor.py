@@ -95,7 +95,11 @@ class SelfPlay:
     def __init__(self, cfg: Any, net: Any, device: str = "cpu", seed: int = 0, evaluator: Any = None) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(seed)
-        self.net_evaluator = evaluator if evaluator is not None else NetEvaluator(net, device=device)
+        self.net_evaluator = (
+            evaluator
+            if evaluator is not None
+            else NetEvaluator(net, device=device, score_utility=getattr(cfg, "score_utility", 0.0))
+        )
         self.evaluator = with_mix(self.net_evaluator, getattr(cfg, "mix", 0.0))
         games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))

@@ -150,6 +150,8 @@ class SelfPlayConfig:
     compile: bool | None = None
     """torch.compile the trainer's net (cuda)."""
 
+    score_utility: float = 0.0
+    """Go: KataGo's static score utility in the actors' search, (1 - W) * value + W * (2/pi) * atan(predicted margin / sqrt(points)), so that won games are won by more (needs the ownership heads; 0: off)."""
     mix: float = 0.0
     """Go: AlphaGo's mixed leaf value in the actors' and the evaluator's search, (1 - MIX) * net value + MIX * one heavy playout's result, to prop up a young value head (0: the net alone)."""
     teacher: Literal["none", "mcts"] = "none"
@@ -194,6 +196,10 @@ class SelfPlayConfig:
             raise ValueError("--ray-address and --gpus-per-actor go with --backend ray")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
+        if not 0.0 <= self.score_utility <= 1.0:
+            raise ValueError(f"--score-utility must be in [0, 1], got {self.score_utility}")
+        if self.score_utility and self.game != "go":
+            raise ValueError(f"--score-utility needs Go's score head, not {self.game}")
         if not 0.0 <= self.mix <= 1.0:
             raise ValueError(f"--mix must be in [0, 1], got {self.mix}")
         if self.mix and self.game != "go":

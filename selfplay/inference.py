@@ -75,10 +75,13 @@ def serve(
     amp: bool = True,
     gather_seconds: float = 0.002,
     threads: int = 1,
+    score_utility: float = 0.0,
 ) -> None:
-    """The server loop (run it in its own process): until ``stop.is_set()``."""
+    """The server loop (run it in its own process): until ``stop.is_set()``. ``score_utility``:
+    the values blend in the score head's margin (``seigen.engine.search.net_forward``)."""
     from seigen.agents.pvnet import load_net
     from seigen.agents.runs import CheckpointError, NewestCheckpoint
+    from seigen.engine.search import net_forward
 
     torch.set_num_threads(threads)
     dev = torch.device(device)
@@ -107,7 +110,7 @@ def serve(
                     break
             x = torch.cat([slots[i].features[:n] for i, n in pending]).to(dev, non_blocking=True)
             with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_amp):
-                logits, values = net(x)
+                logits, values = net_forward(net, x, score_utility)
             logits, values = logits.float().cpu(), values.float().reshape(-1).cpu()
             start = 0
             for i, n in pending:

@@ -79,7 +79,9 @@ def _server_main(
 
     log_to(run_dir, "inference")
     net, _ = load_net(latest_checkpoint(run_dir))
-    serve(run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp))
+    serve(
+        run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp), score_utility=cfg.score_utility
+    )
 
 
 def prepare_config(cfg: SelfPlayConfig) -> SelfPlayConfig:
