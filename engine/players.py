@@ -213,7 +213,10 @@ def run_in_chunks(
     ``limits.seconds`` or when ``should_stop()``; ``snapshot(done, seconds)`` makes the
     ``Analysis`` that is reported every ``interval`` seconds and returned at the end.
     Chunks start at ``first`` simulations (default 256 per thread) and stay between
-    ``smallest`` (default 64 per thread) and ``largest``.
+    ``smallest`` (default 64 per thread) and ``largest``. A search bounded by simulations
+    alone (no time limit, reports or stop requests) doubles its chunks instead of timing
+    them, so that a seeded search plays the same move however busy the machine is (the
+    chunks' seeds depend on where they start).
 
     The clock: ``decided(left)`` is asked after each chunk with the simulations that the
     limits still allow (by the cap, and by the time left at the current rate); True
@@ -226,6 +229,7 @@ def run_in_chunks(
         cap = default_cap
     chunk = 256 * threads if first is None else first
     smallest = 64 * threads if smallest is None else smallest
+    timed = limits.seconds is not None or report is not None or should_stop is not None
     start = time.perf_counter()
     done = 0
     last_report = start
@@ -238,7 +242,7 @@ def run_in_chunks(
         done += per_thread * threads
         now = time.perf_counter()
         rate = per_thread * threads / max(now - t0, 1e-6)
-        chunk = int(min(max(smallest, 0.05 * rate), largest))
+        chunk = int(min(max(smallest, 0.05 * rate if timed else 2 * chunk), largest))
         if report is not None and now - last_report >= interval:
             report(snapshot(done, now - start))
             last_report = now

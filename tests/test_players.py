@@ -1,11 +1,20 @@
 """The random and rollout players: legal, sensible moves; captures; passing; resigning."""
 
+import time
+
 import numpy as np
 import pytest
 
 from seigen.agents.players import make_player
 from seigen.engine import Board
-from seigen.engine.players import MCTSPlayer, RandomPlayer, RolloutPlayer, SearchLimits
+from seigen.engine.players import (
+    Analysis,
+    MCTSPlayer,
+    RandomPlayer,
+    RolloutPlayer,
+    SearchLimits,
+    run_in_chunks,
+)
 from seigen.engine.uct import UctPlayer
 
 ATARI = """
@@ -400,3 +409,20 @@ def test_mcts_stops_when_the_best_move_cannot_be_overtaken() -> None:
     full = UctPlayer(playouts=20_000, early_stop=False).genmove(capture, "black", SearchLimits())
     assert early.move == full.move == 2 * 5 + 4
     assert early.analysis.playouts < 20_000 and full.analysis.playouts == 20_000
+
+
+def test_a_search_bounded_by_simulations_alone_is_chunked_the_same_on_any_machine():
+    """The chunks (and so the seeds of a seeded search) do not depend on how fast it runs."""
+
+    def chunks(delay: float) -> list[tuple[int, int]]:
+        seen: list[tuple[int, int]] = []
+
+        def step(per_thread: int, done: int) -> None:
+            seen.append((per_thread, done))
+            time.sleep(delay * per_thread / 256)
+
+        run_in_chunks(step, SearchLimits(playouts=3000), 10_000, lambda done, s: Analysis([], done, s))
+        return seen
+
+    fast, slow = chunks(0.0), chunks(0.02)
+    assert fast == slow and sum(n for n, _ in fast) == 3000
