@@ -53,7 +53,7 @@ GTP_SESSION = "boardsize 9\nclear_board\nplay b E5\nlz-genmove_analyze w 50\nfin
 QUERY = {"id": "q", "moves": [["B", "E5"]], "rules": "chinese", "komi": 7, "boardXSize": 9, "boardYSize": 9}
 
 BUDGETS: dict[str, Budget] = {
-    "selfplay": Budget("--max-minutes 0.15 --eval-games 2 --eval-visits 4", timeout=240),
+    "selfplay": Budget("--max-minutes 0.25 --eval-games 2 --eval-visits 4", timeout=240),
     "train dqn": Budget("--total-steps 300 --eval-episodes 1"),
     "train ppo": Budget("--total-steps 256 --eval-episodes 1 --snapshot-games 2"),
     "train a2c": Budget("--total-steps 256 --eval-episodes 1"),
