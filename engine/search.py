@@ -171,7 +171,9 @@ class RolloutEvaluator:
         return np.zeros((b, a), dtype=np.float32), np.asarray(rollout_values, dtype=np.float32)
 
 
-def net_forward(model: Any, x: Any, score_utility: float = 0.0, score_scale: float | None = None) -> tuple[Any, Any]:
+def net_forward(
+    model: Any, x: Any, score_utility: float = 0.0, score_scale: float | None = None
+) -> tuple[Any, Any]:
     """``(policy logits, value)`` of a policy-value net on the tensor ``x``; with
     ``score_utility`` the value is blended with the score head's predicted margin (KataGo's
     static score utility, see ``NetEvaluator``)."""

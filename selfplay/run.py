@@ -80,7 +80,14 @@ def _server_main(
     log_to(run_dir, "inference")
     net, _ = load_net(latest_checkpoint(run_dir))
     serve(
-        run_dir, net, slots, requests, ParentWatch(stop), device, amp=bool(cfg.amp), score_utility=cfg.score_utility
+        run_dir,
+        net,
+        slots,
+        requests,
+        ParentWatch(stop),
+        device,
+        amp=bool(cfg.amp),
+        score_utility=cfg.score_utility,
     )
 
 
