@@ -98,9 +98,9 @@ class SelfPlay:
         self.net_evaluator = (
             evaluator
             if evaluator is not None
-            else NetEvaluator(net, device=device, score_utility=getattr(cfg, "score_utility", 0.0))
+            else NetEvaluator(net, device=device, score_utility=cfg.score_utility)
         )
-        self.evaluator = with_mix(self.net_evaluator, getattr(cfg, "mix", 0.0))
+        self.evaluator = with_mix(self.net_evaluator, cfg.mix)
         games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
         self.records = [GameRecord() for _ in games]
@@ -131,8 +131,8 @@ class SelfPlay:
         before = (t["simulations"], t["evaluate"])
         cfg = self.cfg
         n = len(self.search.games)
-        prob = getattr(cfg, "full_search_prob", 1.0) or 1.0
-        decided = getattr(cfg, "decided_value", 1.0) or 1.0
+        prob = cfg.full_search_prob
+        decided = cfg.decided_value
         full = self.rng.random(n) < prob if prob < 1.0 else np.ones(n, dtype=bool)
         if decided < 1.0:
             full &= np.abs(self.last_value) < decided

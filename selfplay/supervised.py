@@ -444,12 +444,8 @@ def train_supervised(
         torch.manual_seed(cfg.seed)
         trainer = Trainer(trainer_cfg, net_spec(sp_cfg, feature_shape, actions), device)  # type: ignore[arg-type]
         closers.append(trainer.close)
-        state_sl = {"steps": 0, "samples": 0, "epochs": 0.0}
-        if cfg.resume:
-            state = load_checkpoint(run.latest_checkpoint())
-            trainer.load_state_dict(state)
-            state_sl.update(state.get("supervised", {}))
-            trainer.step = int(state_sl["steps"])
+        if cfg.resume:  # the checkpoint's step is the stage's: self-play has not run yet
+            trainer.load_state_dict(load_checkpoint(run.latest_checkpoint()))
         rng = np.random.default_rng([cfg.seed, trainer.step])
         game_info = game_dict(sp_cfg)
 
@@ -474,8 +470,8 @@ def train_supervised(
         cursor = (trainer.step * sp_cfg.batch_size) % max(1, len(train))
         interrupted = False
         while trainer.step < total:
-            if (stop is not None and stop()) or (deadline is not None and time.monotonic() >= deadline):
-                interrupted = stop is not None and stop()
+            interrupted = stop is not None and stop()
+            if interrupted or (deadline is not None and time.monotonic() >= deadline):
                 break
             if cursor + sp_cfg.batch_size > len(train):
                 order, cursor = rng.permutation(len(train)), 0

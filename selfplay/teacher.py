@@ -36,7 +36,7 @@ TEACHER_FILE = "teacher.json"
 
 def teacher_active(run_dir: str | os.PathLike, cfg: Any) -> bool:
     """Whether the run's games are still the teacher's (a teacher is set and no net has beaten it)."""
-    return getattr(cfg, "teacher", "none") != "none" and not (Path(run_dir) / TEACHER_FILE).exists()
+    return cfg.teacher != "none" and not (Path(run_dir) / TEACHER_FILE).exists()
 
 
 def mark_teacher_beaten(run_dir: str | os.PathLike, row: dict[str, Any], teacher: str) -> None:

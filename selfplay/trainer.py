@@ -64,7 +64,7 @@ def net_spec(cfg: Any, feature_shape: tuple[int, int, int], actions: int) -> Net
         channels=cfg.channels,
         global_pool=bool(cfg.global_pool),
         ownership=bool(cfg.ownership and cfg.game == "go"),
-        opponent_policy=bool(getattr(cfg, "opponent_policy", False)),
+        opponent_policy=bool(cfg.opponent_policy),
     )
 
 
