@@ -2,17 +2,24 @@
 
 Switches: double Q-learning (van Hasselt et al. 2016), dueling heads (Wang et al. 2016),
 prioritized replay (Schaul et al. 2016; sum-tree in Numba, beta annealed to 1), n-step
-returns, hard or Polyak target updates, a linear epsilon schedule, and action masks for
-board games. Presets per env family come from published settings: classic control from
-rl-baselines3-zoo (CartPole-v1 reaches 500 in 50k steps), Atari from the Nature paper as
-CleanRL runs it.
+returns, C51 return distributions (Bellemare et al. 2017), noisy nets (Fortunato et al.
+2018), random-shift augmentation (DrQ, Kostrikov et al. 2021), hard or Polyak target
+updates, a linear epsilon schedule, and action masks for board games. Presets per env
+family come from published settings: classic control from rl-baselines3-zoo (CartPole-v1
+reaches 500 in 50k steps), Atari from the Nature paper as CleanRL runs it; the Atari 100k
+presets ``der`` (Data-Efficient Rainbow, van Hasselt et al. 2019) and ``drq_eps``
+(DrQ(epsilon), Agarwal et al. 2021) take Dopamine's settings.
 
-The update, read top to bottom in ``DQN.train``: act epsilon-greedily (within the legal
-moves), step the vector env, store the transition (the true final observation for
-finished episodes), then every ``train_frequency`` steps sample a batch and minimise the
-Huber loss between Q(s, a) and ``G + discount * Q_target(s', a*)`` where ``a*`` is the
-online net's choice (double) or the target net's (plain DQN), weighted by the importance
-weights of prioritized replay.
+The update, read top to bottom in ``_loop`` and ``DQN.update``: act epsilon-greedily (within
+the legal moves), step the vector env, store the transition (the true final observation for
+finished episodes), then every ``train_frequency`` steps sample a batch (its frames randomly
+shifted with ``augment``) and minimise, weighted by the importance weights of prioritized
+replay, either the Huber loss between Q(s, a) and ``G + discount * Q_target(s', a*)``, or
+(``distributional``) the cross-entropy between the predicted distribution of (s, a) and the
+target net's distribution at (s', a*) shifted by ``G + discount * z`` and projected back onto
+the support. ``a*`` is the online net's choice (double) or the target net's (plain DQN), by
+the mean Q. With ``noisy`` every forward pass in training draws new noise (each action choice
+and each update); evaluation uses the mean weights.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seigen.agents.augment import random_shift
 from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.replay import ReplayBuffer
@@ -46,13 +54,16 @@ from seigen.envs.make import action_masks, episode_stats
 def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_envs: int | None = None) -> Any:
     """The vector env of a run (training: reward clipping on Atari; evaluation: the protocol).
 
+    Atari envs follow ``cfg.protocol`` (unset: machado, as runs made before the field did).
     Board games (``seigen/TicTacToe-v0``, ...) put the learner on a random side against a
     random opponent, with the legal moves in ``info["action_mask"]``."""
-    from seigen.envs import make_vector_env
+    from seigen.envs import is_atari, make_vector_env
 
     seed = cfg.seed if seed is None else seed
     num_envs = cfg.num_envs if num_envs is None else num_envs
-    extra = {"learner_side": "random"} if cfg.env in BOARD_GAMES else {}
+    extra: dict[str, Any] = {"learner_side": "random"} if cfg.env in BOARD_GAMES else {}
+    if is_atari(cfg.env):
+        extra["protocol"] = cfg.protocol or "machado"
     return make_vector_env(cfg.env, num_envs, seed=seed, training=training, **extra)
 
 
@@ -67,6 +78,18 @@ def linear_schedule(start: float, end: float, duration: float, t: float) -> floa
     if duration <= 0:
         return end
     return start + (end - start) * min(1.0, t / duration)
+
+
+def exploration(cfg: DQNConfig, step: int) -> float:
+    """Epsilon at ``step``: from ``start_epsilon`` to ``end_epsilon`` linearly over
+    ``exploration_fraction * total_steps`` steps from the start, or, when ``exploration_steps`` is
+    set, over that many steps after ``learning_starts`` (Dopamine's ``linearly_decaying_epsilon``)."""
+    if cfg.exploration_steps is not None:
+        t = max(0, step - cfg.learning_starts)
+        return linear_schedule(cfg.start_epsilon, cfg.end_epsilon, cfg.exploration_steps, t)
+    return linear_schedule(
+        cfg.start_epsilon, cfg.end_epsilon, cfg.exploration_fraction * cfg.total_steps, step
+    )
 
 
 def _random_actions(
@@ -94,6 +117,23 @@ def td_target(
     return returns + discounts * value
 
 
+def categorical_projection(
+    support: torch.Tensor, probs: torch.Tensor, returns: torch.Tensor, discounts: torch.Tensor
+) -> torch.Tensor:
+    """C51's target ``[B, N]``: the distribution ``probs [B, N]`` over ``support [N]`` moved to
+    ``returns + discounts * support``, clipped to ``[support[0], support[-1]]``, and projected back
+    onto the support: each shifted atom splits its mass between the two nearest atoms in inverse
+    proportion to their distance (Bellemare et al. 2017, Algorithm 1; ``discounts = 0`` gives all the
+    mass to the atoms around the return)."""
+    dz = support[1] - support[0]  # tensors throughout: no device sync
+    shifted = (returns[:, None] + discounts[:, None] * support[None, :]).clamp(
+        support[0], support[-1]
+    )  # [B, N]
+    # weight[b, i, j]: the share of shifted atom j that lands on atom i (a triangle of width dz)
+    weight = (1.0 - (shifted[:, None, :] - support[None, :, None]).abs() / dz).clamp(min=0.0)
+    return (weight * probs[:, None, :]).sum(dim=2)
+
+
 @dataclass
 class DQN:
     """The learner: online and target Q-networks, optimiser, replay, counters."""
@@ -104,19 +144,28 @@ class DQN:
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
     def __post_init__(self) -> None:
-        cfg = self.cfg
-        self.q = QNetwork(
-            self.obs_shape, self.num_actions, dueling=cfg.dueling, hidden=cfg.hidden or (256, 256)
+        # a run's config.json from before a field existed leaves it unset: the preset's value is what ran
+        cfg = self.cfg = resolve(self.cfg)
+        net = dict(
+            dueling=cfg.dueling,
+            hidden=cfg.hidden or (256, 256),
+            distributional=cfg.distributional,
+            num_atoms=cfg.num_atoms,
+            v_min=cfg.v_min,
+            v_max=cfg.v_max,
+            noisy=cfg.noisy,
+            sigma0=cfg.noisy_sigma0,
         )
+        self.q = QNetwork(self.obs_shape, self.num_actions, **net)
         self.q.to(self.device)
-        self.target = QNetwork(
-            self.obs_shape, self.num_actions, dueling=cfg.dueling, hidden=cfg.hidden or (256, 256)
-        )
+        self.target = QNetwork(self.obs_shape, self.num_actions, **net)
         self.target.to(self.device)
         self.target.load_state_dict(self.q.state_dict())
-        self.optimizer = torch.optim.Adam(
-            self.q.parameters(), lr=cfg.learning_rate, eps=1.5e-4 if self.q.image else 1e-8, fused=True
-        )
+        if cfg.augment and not self.q.image:
+            raise ValueError(f"--augment shifts image frames; {cfg.env} has observations {self.obs_shape}")
+        adam_eps = cfg.adam_eps if cfg.adam_eps is not None else (1.5e-4 if self.q.image else 1e-8)
+        self.optimizer = torch.optim.Adam(self.q.parameters(), lr=cfg.learning_rate, eps=adam_eps, fused=True)
+        self.augment_rng = np.random.default_rng([cfg.seed, 1])
         self.step = 0
         self.updates = 0
         self.episodes = 0
@@ -147,9 +196,12 @@ class DQN:
         if next_masks is not None:
             # a finished game has no legal move; any action's value is multiplied by a zero discount
             next_masks = next_masks | ~next_masks.any(dim=1, keepdim=True)
+        obs, next_obs = b.obs, b.next_obs
+        if self.cfg.augment:  # independent shifts for s and s' (DrQ)
+            obs, next_obs = random_shift(obs, self.augment_rng), random_shift(next_obs, self.augment_rng)
         return {
-            "obs": torch.as_tensor(b.obs, device=dev),
-            "next_obs": torch.as_tensor(b.next_obs, device=dev),
+            "obs": torch.as_tensor(obs, device=dev),
+            "next_obs": torch.as_tensor(next_obs, device=dev),
             "actions": torch.as_tensor(b.actions, device=dev, dtype=torch.int64),
             "returns": torch.as_tensor(b.returns, device=dev, dtype=torch.float32),
             "discounts": torch.as_tensor(b.discounts, device=dev, dtype=torch.float32),
@@ -159,10 +211,32 @@ class DQN:
 
     @torch.no_grad()
     def _targets(self, t: dict[str, Any]) -> torch.Tensor:
+        """``[B]`` TD targets, or ``[B, num_atoms]`` target distributions (``distributional``)."""
         q_next_online = self.q(t["next_obs"]) if self.cfg.double else None
-        return td_target(
-            q_next_online, self.target(t["next_obs"]), t["returns"], t["discounts"], t["next_masks"]
-        )
+        if not self.cfg.distributional:
+            return td_target(
+                q_next_online, self.target(t["next_obs"]), t["returns"], t["discounts"], t["next_masks"]
+            )
+        logits = self.target.logits(t["next_obs"])
+        q_next_target = self.target.q_values(logits)
+        chooser = q_next_target if q_next_online is None else q_next_online
+        a_star = masked_argmax(chooser, t["next_masks"])
+        probs = logits[torch.arange(len(a_star), device=a_star.device), a_star].softmax(dim=-1)
+        return categorical_projection(self.q.support, probs, t["returns"], t["discounts"])
+
+    def _loss(
+        self, t: dict[str, Any], target: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The weighted mean loss, the per-sample loss ``[B]`` (Huber, or C51's cross-entropy) and Q(s, a) ``[B]``."""
+        if self.cfg.distributional:
+            logits = self.q.logits(t["obs"])
+            log_p = logits[torch.arange(len(logits), device=logits.device), t["actions"]].log_softmax(dim=-1)
+            per_sample = -(target * log_p).sum(dim=-1)
+            q = (log_p.detach().exp() * self.q.support).sum(dim=-1)
+        else:
+            q = self.q(t["obs"]).gather(1, t["actions"][:, None]).squeeze(1)
+            per_sample = F.smooth_l1_loss(q, target, reduction="none")
+        return (t["weights"] * per_sample).mean(), per_sample, q
 
     def update(self, rb: ReplayBuffer, beta: float, steps: int = 1) -> dict[str, float]:
         """``steps`` gradient steps, each on its own sampled batch; returns the last loss and mean Q.
@@ -184,14 +258,14 @@ class DQN:
                 b = rb.sample(bs, beta=beta)
                 t = self._tensors(b)
                 target = self._targets(t)
-            q = self.q(t["obs"]).gather(1, t["actions"][:, None]).squeeze(1)
-            loss = (t["weights"] * F.smooth_l1_loss(q, target, reduction="none")).mean()
+            loss, per_sample, q = self._loss(t, target)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.q.parameters(), cfg.max_grad_norm)
             self.optimizer.step()
-            if cfg.prioritized:
-                rb.update_priorities(b.indices, (target - q).detach().abs().cpu().numpy())
+            if cfg.prioritized:  # |TD error|, or the cross-entropy (Rainbow)
+                priority = per_sample if cfg.distributional else target - q
+                rb.update_priorities(b.indices, priority.detach().abs().cpu().numpy())
             self.updates += 1
         return {"loss": loss.item(), "q_mean": q.detach().mean().item()}
 
@@ -304,9 +378,10 @@ def _loop(
     obs, infos = envs.reset(seed=cfg.seed + agent.step)
     masks = action_masks(infos, n, agent.num_actions)
     start_step = agent.step
-    learn_from = start_step + (
-        cfg.learning_starts if start_step == 0 else max(cfg.batch_size, cfg.learning_starts // 10)
-    )
+    # after a resume the replay starts empty: wait for a few batches' worth, and at least until
+    # the first transitions have their n steps stored
+    resumed_wait = max(cfg.batch_size, cfg.learning_starts // 10, cfg.n_step * n)
+    learn_from = start_step + (cfg.learning_starts if start_step == 0 else resumed_wait)
     recent: deque[float] = deque(maxlen=100)
     last: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -320,9 +395,7 @@ def _loop(
     with Progress(*columns, disable=not cfg.progress, transient=False) as progress:
         task = progress.add_task(cfg.env, total=cfg.total_steps, completed=agent.step, info="")
         while agent.step < cfg.total_steps:
-            eps = linear_schedule(
-                cfg.start_epsilon, cfg.end_epsilon, cfg.exploration_fraction * cfg.total_steps, agent.step
-            )
+            eps = exploration(cfg, agent.step)
             actions = agent.act(obs, eps, rng, masks)
             next_obs, rewards, terminated, truncated, infos = envs.step(actions)
             real_next = np.array(next_obs, copy=True)
@@ -381,12 +454,15 @@ def _loop(
 
 def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None) -> dict[str, Any]:
     """Mean and std of the episodic return over ``episodes`` episodes under the evaluation protocol
-    (no reward clipping; epsilon ``eval_epsilon``), on fresh envs seeded apart from training."""
+    (no reward clipping; epsilon ``eval_epsilon``; noisy layers at their mean weights), on fresh
+    envs seeded apart from training."""
     cfg = resolve(cfg)
     seed = cfg.seed + 10_000 if seed is None else seed
     envs = make_envs(cfg, training=False, seed=seed, num_envs=1)
     rng = np.random.default_rng(seed)
     returns: list[float] = []
+    was_training = agent.q.training
+    agent.q.eval()
     try:
         obs, infos = envs.reset(seed=seed)
         masks = action_masks(infos, 1, agent.num_actions)
@@ -396,6 +472,7 @@ def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None)
             masks = action_masks(infos, 1, agent.num_actions)
             returns.extend(r for r, _ in episode_stats(infos))
     finally:
+        agent.q.train(was_training)
         envs.close()
     returns = returns[:episodes]
     return {

@@ -173,7 +173,13 @@ def make_envs(
         extra = {"learner_side": "random", "opponent": "random" if opponent is None else opponent}
     asynchronous = bool(cfg.async_envs) and num_envs > 1 and cfg.env not in BOARD_GAMES
     return make_vector_env(
-        cfg.env, num_envs, seed=seed, training=training, asynchronous=asynchronous, **extra
+        cfg.env,
+        num_envs,
+        seed=seed,
+        training=training,
+        asynchronous=asynchronous,
+        protocol=cfg.protocol or "machado",
+        **extra,
     )
 
 

@@ -30,6 +30,8 @@ class RunConfig:
     """Weights & Biases mode when --track is on."""
     threads: int = 1
     """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
+    protocol: Literal["machado", "dqn2015"] | None = None
+    """Atari only: machado (sticky actions, no life-loss signal) or dqn2015 (no sticky actions, a lost life ends a training episode: the Atari 100k setting); default: the preset's, else machado."""
 
     def __post_init__(self) -> None:
         self.require_positive("threads", "total_steps")
