@@ -3,9 +3,9 @@
 Stable-Baselines3's DQN, PPO and A2C are built from **seigen's own preset dicts**
 (:func:`sb3_cartpole`, :func:`sb3_actor_critic`), so the two sides cannot drift apart, and
 run and evaluated like seigen's (:func:`run_sb3`). The Atari vector envs by name
-(:func:`make_atari_envs`): seigen's synchronous one, Gymnasium's ``AsyncVectorEnv`` and
-EnvPool's Pong under the same protocol. Both peers are optional: :func:`sb3_available`,
-:func:`envpool_available`.
+(:func:`make_atari_envs`): seigen's synchronous Gymnasium one, Gymnasium's ``AsyncVectorEnv`` and
+seigen's EnvPool backend (``make_vector_env(backend="envpool")``) under the same protocol. Both
+peers are optional: :func:`sb3_available`, :func:`envpool_available`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from seigen.envs.envpool_env import envpool_available  # noqa: F401 (bench_rl imports it from here)
 from seigen.scripts.bench_rl_runs import (
     ENVPOOL,
     EVAL_SEED_OFFSET,
@@ -162,58 +163,18 @@ def run_sb3(task: Task, seed: int, steps: int, eval_episodes: int, threads: int 
 
 # ---------------------------------------------------------------------------- atari envs
 def make_atari_envs(impl: str, num_envs: int, seed: int) -> Any:
-    """``seigen-sync``: ``make_vector_env(PONG, n, training=True)``; ``gymnasium-async``:
-    ``gymnasium.vector.AsyncVectorEnv`` over the same ``make_env`` thunks (same autoreset mode)."""
+    """``seigen-sync``: ``make_vector_env(PONG, n, training=True, backend="gymnasium")``;
+    ``gymnasium-async``: ``gymnasium.vector.AsyncVectorEnv`` over the same ``make_env`` thunks (same
+    autoreset mode); ``envpool``: the same call with ``backend="envpool"`` (``SAME_STEP`` included)."""
     import gymnasium as gym
 
     from seigen.envs import make_env, make_vector_env
 
     if impl == SEIGEN_SYNC:
-        return make_vector_env(PONG, num_envs, seed=seed, training=True)
+        return make_vector_env(PONG, num_envs, seed=seed, training=True, backend="gymnasium")
     if impl == GYM_ASYNC:
         thunks = [make_env(PONG, seed=seed + i, training=True) for i in range(num_envs)]
         return gym.vector.AsyncVectorEnv(thunks, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
     if impl == ENVPOOL:
-        return _EnvPool(num_envs, seed)
+        return make_vector_env(PONG, num_envs, seed=seed, training=True, backend="envpool")
     raise ValueError(f"unknown vector env {impl!r}; expected {SEIGEN_SYNC}, {GYM_ASYNC} or {ENVPOOL}")
-
-
-def envpool_available() -> bool:
-    """Whether EnvPool (a C++ vector env, not a dependency of seigen) can be imported."""
-    return importlib.util.find_spec("envpool") is not None
-
-
-class _EnvPool:
-    """EnvPool's Pong with the same protocol (sticky actions 0.25, no life loss, frame skip 4 with
-    max-pooling, 84x84 grayscale, 4-frame stack, 30 no-ops, 27k-step cap, clipped rewards),
-    with the two attributes ``step_envs`` reads."""
-
-    def __init__(self, num_envs: int, seed: int) -> None:
-        import envpool
-
-        self.env = envpool.make(
-            "Pong-v5",
-            env_type="gymnasium",
-            num_envs=num_envs,
-            seed=seed,
-            episodic_life=False,
-            reward_clip=True,
-            repeat_action_probability=0.25,
-            noop_max=30,
-            frame_skip=4,
-            stack_num=4,
-            img_height=84,
-            img_width=84,
-            max_episode_steps=27_000,
-        )
-        self.num_envs = num_envs
-        self.single_action_space = self.env.action_space
-
-    def reset(self, seed: int | None = None) -> Any:
-        return self.env.reset()
-
-    def step(self, actions: np.ndarray) -> Any:
-        return self.env.step(actions)
-
-    def close(self) -> None:
-        self.env.close()
