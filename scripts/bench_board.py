@@ -393,10 +393,29 @@ def print_results(rows: list[dict], as_json: bool = False) -> None:
     stdout_console().print(render_table(rows))
 
 
+def plot_panels(rows: list[dict]) -> list[Any]:
+    """The table as bars for ``seigen.scripts.plots.save_bench_plot``: playouts/s per implementation, the ratios under the size."""
+    from seigen.scripts.plots import Bar, BarPanel, ratio_text
+
+    notes: dict[str, str] = {}
+    for r in ratios(rows):
+        group = f"{r['size']}x{r['size']}"
+        notes[group] = "\n".join(
+            filter(None, [notes.get(group), ratio_text(r["playouts_per_s"], r["ratio"])])
+        )
+    bars = [Bar(f"{row['size']}x{row['size']}", row["impl"], row["playouts_per_s"]) for row in rows]
+    return [BarPanel(f"unit: {UNIT} (seigen-heavy: a heavy playout)", "playouts per second", bars, notes)]
+
+
 def main(cfg: BenchBoardConfig) -> int:
     """``seigen bench board``."""
     rows = run_board_benchmark(cfg.size, cfg.seconds, cfg.repeats, peer=cfg.peer, seed=cfg.seed)
     print_results(rows, as_json=cfg.json)
+    if cfg.plot:
+        from seigen.scripts.plots import save_bench_plot
+
+        title = f"seigen bench board: Go playouts on one core ({rows[0]['cpu']})"
+        save_bench_plot(cfg.plot, title, plot_panels(rows))
     return 0
 
 

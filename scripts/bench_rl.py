@@ -494,10 +494,74 @@ def print_results(rows: list[dict], as_json: bool = False) -> None:
         console.print(table)
 
 
+def plot_panels(rows: list[dict]) -> list[Any]:
+    """The tables as bars for ``seigen.scripts.plots.save_bench_plot``: per task the median
+    steps/s and return of seigen and SB3 (seigen/sb3 under each), and the Atari vector envs'
+    frames/s (seigen/peer under them). The short Pong runs have no peer and are not drawn."""
+    from seigen.scripts.plots import Bar, BarPanel, ratio_text
+
+    meds = [row for row in rows if row["kind"] == "median"]
+    learner_ratios = {r["task"]: r for r in rows if r["kind"] == "ratio" and r["task"] in TASKS}
+
+    def group(row: dict) -> str:
+        return f"{row['algo'].upper()} {row['env']}"
+
+    task_group = {row["task"]: group(row) for row in meds}
+    speed_notes = {
+        task_group[t]: ratio_text(r["steps_per_s"], r["ratio"])
+        for t, r in learner_ratios.items()
+        if t in task_group
+    }
+    return_notes = {
+        task_group[t]: f"seigen - sb3: {r['eval_mean_diff']:+.1f}"
+        for t, r in learner_ratios.items()
+        if t in task_group
+    }
+    panels = [
+        BarPanel(
+            f"training speed, median over seeds; unit: {UNIT_STEP}",
+            "environment steps per second",
+            [Bar(group(row), row["impl"], row["steps_per_s"]) for row in meds],
+            speed_notes,
+        ),
+        BarPanel(
+            "final evaluation return, median over seeds",
+            "episodic return",
+            [Bar(group(row), row["impl"], row["eval_mean"]) for row in meds],
+            return_notes,
+            log=False,
+        ),
+    ]
+    envs = [row for row in rows if row["kind"] == "env"]
+    env_notes: dict[str, str] = {}
+    for r in rows:
+        if r["kind"] == "ratio" and r["task"] == "atari-env":
+            g = f"{r['env']}, {envs[0]['num_envs']} envs" if envs else r["env"]
+            env_notes[g] = "\n".join(
+                filter(None, [env_notes.get(g), ratio_text(r["frames_per_s"], r["ratio"])])
+            )
+    env_bars = [
+        Bar(f"{row['env']}, {row['num_envs']} envs", row["impl"], row["frames_per_s"]) for row in envs
+    ]
+    panels.append(
+        BarPanel(f"Atari vector envs; unit: {UNIT_FRAME}", "frames per second", env_bars, env_notes)
+    )
+    return [p for p in panels if p.bars]
+
+
 def main(cfg: BenchRLConfig) -> int:
     """``seigen bench rl``."""
     rows = run_rl_benchmark(cfg)
     print_results(rows, as_json=cfg.json)
+    if cfg.plot:
+        panels = plot_panels(rows)
+        if not panels:  # only the Pong runs, which have no peer
+            print(f"--plot: nothing to draw for --what {cfg.what} (no peer to compare)", file=sys.stderr)
+            return 0
+        from seigen.scripts.plots import save_bench_plot
+
+        cpu = next((row["cpu"] for row in rows if "cpu" in row), "unknown CPU")
+        save_bench_plot(cfg.plot, f"seigen bench rl: seigen against its peers ({cpu})", panels)
     return 0
 
 

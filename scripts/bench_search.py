@@ -586,10 +586,31 @@ def print_results(rows: list[dict], as_json: bool = False) -> None:
         console.print(table)
 
 
+def plot_panels(rows: list[dict]) -> list[Any]:
+    """The simulations table as bars for ``seigen.scripts.plots.save_bench_plot``: sims/s per
+    implementation for each game and evaluator, seigen/peer under each (the split table is not drawn)."""
+    from seigen.scripts.plots import Bar, BarPanel, ratio_text
+
+    def group(row: dict) -> str:
+        return f"{row['game']}, {row['evaluator']}"
+
+    notes: dict[str, str] = {}
+    for r in ratios(rows):
+        g = group(r)
+        notes[g] = "\n".join(filter(None, [notes.get(g), ratio_text(r["sims_per_s"], r["ratio"])]))
+    bars = [Bar(group(row), row["impl"], row["sims_per_s"]) for row in rows if row["kind"] == "sims"]
+    return [BarPanel(f"unit: {UNIT}", "simulations per second", bars, notes)]
+
+
 def main(cfg: BenchSearchConfig) -> int:
     """``seigen bench search``."""
     rows = run_search_benchmark(cfg)
     print_results(rows, as_json=cfg.json)
+    if cfg.plot:
+        from seigen.scripts.plots import save_bench_plot
+
+        title = f"seigen bench search: MCTS on one core ({rows[0]['cpu']})"
+        save_bench_plot(cfg.plot, title, plot_panels(rows))
     return 0
 
 

@@ -104,4 +104,26 @@ def main(cfg: BenchSelfPlayConfig) -> int:
                 f"{ratio:.1f}x" if ratio else "-",
             )  # fmt: skip
         stdout_console().print(table)
+    if cfg.plot:
+        from seigen.scripts.plots import save_bench_plot
+
+        title = f"seigen bench selfplay: one actor on one core ({cpu_model()})"
+        save_bench_plot(cfg.plot, title, plot_panels(rows))
     return 0
+
+
+def plot_panels(rows: list[dict[str, Any]]) -> list[Any]:
+    """The table as bars for ``seigen.scripts.plots.save_bench_plot``: positions/s per game by
+    games in flight (the peer: one game in flight), the last setting's ratio to one game under each game."""
+    from seigen.scripts.plots import Bar, BarPanel, ratio_text
+
+    def group(r: dict[str, Any]) -> str:
+        return f"{r['game']} ({r['net']} net, {r['visits']} visits)"
+
+    notes = {
+        group(r): ratio_text(r["ratio_to_one_game"], f"{r['games_in_flight']} vs 1 game in flight:")
+        for r in rows
+        if r["ratio_to_one_game"]
+    }
+    bars = [Bar(group(r), f"{r['games_in_flight']} in flight", r["positions_per_s"]) for r in rows]
+    return [BarPanel(f"unit: {UNIT}", "positions per second", bars, notes)]

@@ -53,7 +53,10 @@ COMMANDS = Group(
     children={
         "bench": Group(
             summary="Benchmarks: seigen and a peer, on the same work, in the same run.",
-            description="Each benchmark prints a table (or JSON lines with --json) with the ratio to its peer.",
+            description=(
+                "Each benchmark prints a table (or JSON lines with --json) with the ratio to its peer; "
+                "board, search, selfplay and rl also save it as a bar chart with --plot FILE.png."
+            ),
             children={
                 "board": Leaf(
                     config="seigen.scripts.configs:BenchBoardConfig",
@@ -84,6 +87,11 @@ COMMANDS = Group(
                     config="seigen.scripts.configs:BenchRLConfig",
                     run="seigen.scripts.bench_rl:main",
                     summary="DQN, PPO and A2C against Stable-Baselines3 (steps/s, return), Atari env frames/s, short Pong runs.",
+                ),
+                "atari100k": Leaf(
+                    config="seigen.scripts.configs:BenchAtari100kConfig",
+                    run="seigen.scripts.atari100k:main",
+                    summary="The Atari 100k benchmark: DER, DrQ(epsilon) or PPO on each game and seed, with aggregates and intervals.",
                 ),
             },
         ),
@@ -147,6 +155,11 @@ COMMANDS = Group(
             config="seigen.scripts.configs:MatchConfig",
             run="seigen.scripts.match:main",
             summary="Play two GTP engines against each other: win rate with its 95% Wilson interval, Elo, SGF records.",
+        ),
+        "report": Leaf(
+            config="seigen.scripts.configs:ReportConfig",
+            run="seigen.scripts.report:main",
+            summary="Write a report of training runs with figures: learning curves, losses, Elo, accuracy, final figures.",
         ),
     },
 )

@@ -48,6 +48,8 @@ class BenchBoardConfig:
     """Also run the peer (PettingZoo's go_base); --no-peer measures seigen (light and heavy) only."""
     seed: int = 0
     """Seed of the random playouts (both implementations)."""
+    plot: str | None = None
+    """Also save the table as a bar chart (seigen against its peer, with the ratios) in this PNG file."""
 
     def __post_init__(self) -> None:
         _check_size(self.size)
@@ -105,6 +107,8 @@ class BenchSearchConfig:
     """Print one JSON object per line (each measurement, each ratio, each split row) instead of the tables."""
     seed: int = 0
     """Seed of the random games, the rollouts and the tiny net's weights."""
+    plot: str | None = None
+    """Also save the table as a bar chart (seigen against its peer, with the ratios) in this PNG file."""
 
     def __post_init__(self) -> None:
         for option, value in (
@@ -178,6 +182,8 @@ class BenchRLConfig:
     """Evaluation episodes after the Pong runs (Machado protocol; DQN: epsilon 0.001, PPO: the most likely action)."""
     json: bool = False
     """Print one JSON object per line (each run, the medians, the ratios, the goal) instead of the tables."""
+    plot: str | None = None
+    """Also save the table as a bar chart (seigen against its peer, with the ratios) in this PNG file."""
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -545,6 +551,8 @@ class BenchSelfPlayConfig:
     """Where the net runs."""
     json: bool = False
     """One JSON object per setting instead of the table."""
+    plot: str | None = None
+    """Also save the table as a bar chart (positions/s by games in flight, with the ratio to one game) in this PNG file."""
 
 
 @dataclass(frozen=True)
@@ -622,3 +630,101 @@ class BenchAgentsConfig:
             raise ValueError(f"--games must be at least 1, got {self.games}")
         if self.visits < 1:
             raise ValueError(f"--visits must be at least 1, got {self.visits}")
+
+
+@dataclass(frozen=True)
+class BenchAtari100kConfig:
+    """The Atari 100k benchmark: DER, DrQ(epsilon) or PPO on each game and seed, with aggregates and intervals.
+
+    Each (game, seed) trains for --steps agent steps (100k = 400k frames) in its own
+    resumable run directory RUN_ROOT/ALGO/GAME/seed-S, then plays --eval-episodes whole
+    games (epsilon 0.001); runs already done are skipped and started ones resume, so the
+    command can be stopped and run again. Then human-normalized scores, and the median,
+    IQM, mean and optimality gap with 95% stratified-bootstrap intervals (rliable), beside
+    the published per-game scores of DER and DrQ(epsilon), go to RUN_ROOT/atari100k.json
+    (and figures to RUN_ROOT/figures with --plot). Needs the bench extra: pip install -e ".[bench]".
+    """
+
+    algo: Literal["der", "drq", "ppo"] = "drq"
+    """der: data-efficient Rainbow (van Hasselt et al. 2019); drq: DrQ(epsilon) (Agarwal et al. 2021); ppo: PPO with CleanRL's Atari settings."""
+    games: tuple[str, ...] = ("atari5",)
+    """all (the 26 Atari 100k games), atari5 (BattleZone, DoubleDunk, NameThisGame, Phoenix, Qbert) or game names (Pong, MsPacman, ...)."""
+    seeds: tuple[int, ...] = (1, 2, 3)
+    """Seeds; every game runs with each."""
+    run_root: str = "runs/atari100k"
+    """Where the runs and atari100k.json live."""
+    parallel: int = 1
+    """Runs trained at once (one process and --threads torch threads each)."""
+    steps: int = 100_000
+    """Agent steps of training per run (the benchmark: 100k; less only for a smoke test)."""
+    eval_episodes: int = 100
+    """Whole games played by each trained agent (the published figures use 100)."""
+    learning_starts: int | None = None
+    """Steps of random play before learning; default: the preset's 1600 (DER, DrQ)."""
+    checkpoint_every: int = 10_000
+    """Agent steps between checkpoints (a stopped run resumes from the last; its replay buffer restarts)."""
+    threads: int = 1
+    """torch threads per run."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the nets run: auto = cuda when present."""
+    reps: int = 2000
+    """Bootstrap resamples of the confidence intervals."""
+    aggregate_only: bool = False
+    """Train nothing: aggregate the runs already under --run-root."""
+    peer_steps: int = 0
+    """Also time --peer-steps agent steps of training of the preset against Stable-Baselines3's DQN with the same settings on --peer-game (0: no peer)."""
+    peer_game: str = "Pong"
+    """The game of the speed comparison with SB3."""
+    plot: bool = False
+    """Also draw the aggregates, the performance profile and the per-game scores as PNGs in RUN_ROOT/figures."""
+    progress: bool = True
+    """Show the runs' progress bars."""
+    json: bool = False
+    """Print the summary as one JSON object instead of the tables."""
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise ValueError("--seeds needs at least one seed")
+        if not self.games:
+            raise ValueError("--games needs at least one game (all, atari5 or names)")
+        if self.peer_steps < 0:
+            raise ValueError(f"--peer-steps must be at least 0, got {self.peer_steps}")
+        for option in ("parallel", "steps", "eval_episodes", "checkpoint_every", "threads", "reps"):
+            if getattr(self, option) < 1:
+                raise ValueError(
+                    f"--{option.replace('_', '-')} must be at least 1, got {getattr(self, option)}"
+                )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Write a report of training runs with figures: learning curves, losses, Elo, accuracy, final figures.
+
+    Writes OUT/index.html (self-contained: the figures are embedded) and OUT/index.md
+    (linking OUT/figures/*.png). What each directory holds decides what is drawn: a
+    seigen train dqn|ppo|a2c run gives its return against environment steps and against
+    wall-clock time and its losses; a seigen selfplay run its nets' Elo against training
+    time and self-play games (eval.jsonl), its losses and, with a RUN_DIR/curve.jsonl from
+    seigen eval RUN_DIR --curve --json, the Connect Four move accuracy; a seigen train sl
+    run its held-out move accuracy; a seigen bench atari100k root (atari100k.json) the
+    Atari 100k aggregates and performance profiles. Runs of one env and algorithm whose
+    configs differ only in the seed are drawn together: a thin line per seed, their mean
+    and the min-max band over the seeds. A table gives each run's final figures.
+    """
+
+    run_dir: Annotated[
+        tuple[str, ...],
+        tyro.conf.Positional,
+        tyro.conf.arg(metavar="RUN_DIR [RUN_DIR ...]", help_behavior_hint="(required)"),
+    ]
+    """One or more run directories (seigen train, seigen selfplay) or Atari 100k roots."""
+    out: str | None = None
+    """Folder for index.html, index.md and figures/; default: report/ under the first RUN_DIR."""
+    smooth: int = 10
+    """Episodes in the trailing mean of each seed's return curve (1: the raw episode returns)."""
+
+    def __post_init__(self) -> None:
+        if not self.run_dir:
+            raise ValueError("seigen report needs at least one RUN_DIR")
+        if self.smooth < 1:
+            raise ValueError(f"--smooth must be at least 1, got {self.smooth}")

@@ -69,6 +69,8 @@ BUDGETS: dict[str, Budget] = {
         "--num-envs 2 --pong-steps 300 --pong-learning-starts 100 --pong-buffer 1000",
         timeout=300,
     ),
+    "bench atari100k": Budget("--aggregate-only"),  # training runs: tests/test_atari100k.py
+    "report": Budget(),
     "gtp": Budget("--visits 64", stdin=GTP_SESSION),
     "analysis": Budget("--visits 32", stdin=json.dumps(QUERY) + "\n"),
     "play": Budget("--visits 8", stdin="quit\n"),
