@@ -508,13 +508,17 @@ def report_figures(root: Path, out: Path) -> list[tuple[str, Path]]:
     return figures
 
 
-def sb3_dqn_settings(algo: str, steps: int) -> dict[str, Any]:
+def sb3_dqn_settings(algo: str, steps: int, learning_starts: int | None = None) -> dict[str, Any]:
     """SB3 DQN arguments from seigen's DER/DrQ(epsilon) preset: what SB3's DQN has of it (n-step
     returns, the schedule, the optimizer's learning rate, the update and target periods); it has
     no dueling, double, distributional, noisy or augmentation switches."""
     from seigen.agents.dqn_config import DQNConfig, resolve
 
-    p = resolve(DQNConfig(env="ALE/Pong-v5", preset=DQN_PRESETS[algo], total_steps=steps))
+    p = resolve(
+        DQNConfig(
+            env="ALE/Pong-v5", preset=DQN_PRESETS[algo], total_steps=steps, learning_starts=learning_starts
+        )
+    )
     return dict(
         learning_rate=p.learning_rate,
         buffer_size=min(p.buffer_size, steps),
@@ -556,7 +560,7 @@ def peer_rows(cfg: BenchAtari100kConfig, workdir: Path) -> list[dict[str, Any]]:
         rows.append({"impl": "seigen", "steps": summary["steps"], "steps_per_s": summary["steps_per_s"]})
         from stable_baselines3 import DQN
 
-        kwargs = sb3_dqn_settings(cfg.algo, cfg.peer_steps)
+        kwargs = sb3_dqn_settings(cfg.algo, cfg.peer_steps, cfg.learning_starts)
         opt = kwargs.pop("optimizer_kwargs")
         env = make_env(env_id, seed=0, training=True, protocol="dqn2015")()  # the same wrappers
         model = DQN(

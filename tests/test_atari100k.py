@@ -145,3 +145,12 @@ def test_published_per_game_scores_give_the_published_aggregates(algo):
     assert np.median(normalized) == pytest.approx(
         pub["aggregates"]["median"]["value"], abs=1e-3
     )  # the tables round to 0.1 points
+
+
+def test_the_sb3_peer_gets_the_presets_settings():
+    drq = atari100k.sb3_dqn_settings("drq", 100_000)
+    assert (drq["n_steps"], drq["train_freq"], drq["target_update_interval"]) == (10, 1, 1)
+    assert (drq["learning_rate"], drq["batch_size"], drq["learning_starts"]) == (1e-4, 32, 1600)
+    assert drq["optimizer_kwargs"] == {"eps": 1.5e-4}
+    der = atari100k.sb3_dqn_settings("der", 5_000, learning_starts=100)
+    assert (der["target_update_interval"], der["learning_starts"], der["buffer_size"]) == (2000, 100, 5000)
