@@ -247,6 +247,12 @@ def run_all(cfg: BenchAtari100kConfig, console: Any) -> list[Job]:
                 progress.remove_task(bars[job])
                 if proc.returncode == 0 and job.done:
                     progress.advance(overall)
+                    r = json.loads((job.run_dir / RESULT).read_text())
+                    console.print(
+                        f"{job.label()}: {r['score']:,.1f} over {r['episodes']} games "
+                        f"(human-normalized {r['human_normalized']:.3f}), {r['seconds'] / 60:.0f} min, "
+                        f"{r['frames_per_s']:,.0f} frames/s of training"
+                    )
                 else:
                     failed.append(job)
                     console.print(

@@ -115,21 +115,21 @@ def test_aggregate_only_on_an_empty_root_prints_no_runs(tmp_path, capsys):
 
 def test_a_tiny_benchmark_runs_skips_what_is_done_and_aggregates(tmp_path, capsys):
     args = [
-        "bench", "atari100k", "--algo", "drq", "--games", "Boxing", "--seeds", "1",
-        "--run-root", str(tmp_path), "--steps", "160", "--learning-starts", "64",
+        "bench", "atari100k", "--algo", "drq", "--games", "SpaceInvaders", "--seeds", "1",
+        "--run-root", str(tmp_path), "--steps", "120", "--learning-starts", "100",
         "--eval-episodes", "1", "--reps", "50", "--no-progress", "--plot",
     ]  # fmt: skip
     assert cli_main(args) == 0
-    result = json.loads((tmp_path / "drq" / "Boxing" / "seed-1" / atari100k.RESULT).read_text())
-    assert result["steps"] >= 160 and result["episodes"] == 1 and result["frames_per_s"] > 0
+    result = json.loads((tmp_path / "drq" / "SpaceInvaders" / "seed-1" / atari100k.RESULT).read_text())
+    assert result["steps"] >= 120 and result["episodes"] == 1 and result["frames_per_s"] > 0
     summary = json.loads((tmp_path / atari100k.SUMMARY).read_text())
-    assert summary["algos"]["drq"]["games"]["Boxing"]["mean"] == result["score"]
+    assert summary["algos"]["drq"]["games"]["SpaceInvaders"]["mean"] == result["score"]
     assert (tmp_path / "figures" / "atari100k-profile.png").is_file()
-    mtime = (tmp_path / "drq" / "Boxing" / "seed-1" / atari100k.RESULT).stat().st_mtime_ns
+    mtime = (tmp_path / "drq" / "SpaceInvaders" / "seed-1" / atari100k.RESULT).stat().st_mtime_ns
     capsys.readouterr()
     assert cli_main(args) == 0  # done: nothing is trained again
     assert "0 to run" in capsys.readouterr().out
-    assert (tmp_path / "drq" / "Boxing" / "seed-1" / atari100k.RESULT).stat().st_mtime_ns == mtime
+    assert (tmp_path / "drq" / "SpaceInvaders" / "seed-1" / atari100k.RESULT).stat().st_mtime_ns == mtime
 
 
 @pytest.mark.parametrize("algo", ["der", "drq"])
