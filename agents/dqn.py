@@ -166,6 +166,15 @@ class DQN:
         adam_eps = cfg.adam_eps if cfg.adam_eps is not None else (1.5e-4 if self.q.image else 1e-8)
         self.optimizer = torch.optim.Adam(self.q.parameters(), lr=cfg.learning_rate, eps=adam_eps, fused=True)
         self.augment_rng = np.random.default_rng([cfg.seed, 1])
+        # The target net is a copy of the online net at every update (DrQ(epsilon): a hard copy
+        # after each single gradient step): one forward pass of the online net serves as both.
+        self.target_is_online = (
+            cfg.target_update_interval == 1
+            and cfg.tau >= 1.0
+            and cfg.train_frequency == 1
+            and cfg.gradient_steps == 1
+            and not cfg.noisy
+        )
         self.step = 0
         self.updates = 0
         self.episodes = 0
@@ -212,13 +221,14 @@ class DQN:
     @torch.no_grad()
     def _targets(self, t: dict[str, Any]) -> torch.Tensor:
         """``[B]`` TD targets, or ``[B, num_atoms]`` target distributions (``distributional``)."""
-        q_next_online = self.q(t["next_obs"]) if self.cfg.double else None
+        target_net = self.q if self.target_is_online else self.target
+        logits = target_net.logits(t["next_obs"])
+        q_next_target = target_net.q_values(logits)
+        q_next_online = None
+        if self.cfg.double:
+            q_next_online = q_next_target if self.target_is_online else self.q(t["next_obs"])
         if not self.cfg.distributional:
-            return td_target(
-                q_next_online, self.target(t["next_obs"]), t["returns"], t["discounts"], t["next_masks"]
-            )
-        logits = self.target.logits(t["next_obs"])
-        q_next_target = self.target.q_values(logits)
+            return td_target(q_next_online, q_next_target, t["returns"], t["discounts"], t["next_masks"])
         chooser = q_next_target if q_next_online is None else q_next_online
         a_star = masked_argmax(chooser, t["next_masks"])
         probs = logits[torch.arange(len(a_star), device=a_star.device), a_star].softmax(dim=-1)

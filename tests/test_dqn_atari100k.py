@@ -303,3 +303,31 @@ def test_a_preset_run_completes_and_resumes(tmp_path, preset, short_atari_episod
     assert agent.step == 70 and cfg.preset == preset
     assert any(isinstance(m, NoisyLinear) for m in agent.q.modules()) == (preset == "der")
     assert agent.q.distributional == (preset == "der") and agent.q.training  # evaluation left it as it was
+
+
+@pytest.mark.parametrize("double", [True, False])
+def test_a_target_copied_every_update_is_the_online_net_in_one_forward_pass(double):
+    cfg = DQNConfig(
+        env="CartPole-v1", double=double, target_update_interval=1, train_frequency=1, gradient_steps=1
+    )
+    agent = DQN(cfg, (4,), 2)
+    assert agent.target_is_online
+    rng = np.random.default_rng(0)
+    t = {
+        "next_obs": torch.as_tensor(rng.normal(size=(16, 4)), dtype=torch.float32),
+        "returns": torch.as_tensor(rng.normal(size=16), dtype=torch.float32),
+        "discounts": torch.full((16,), 0.99),
+        "next_masks": None,
+    }
+    for _ in range(2):  # at the start, and after a gradient step and the copy that follows it
+        fast = agent._targets(t)
+        agent.target_is_online = False
+        assert torch.equal(fast, agent._targets(t))
+        agent.target_is_online = True
+        loss = agent.q(t["next_obs"]).pow(2).mean()
+        agent.optimizer.zero_grad()
+        loss.backward()
+        agent.optimizer.step()
+        agent.update_target()
+    slow = DQN(dataclasses.replace(cfg, target_update_interval=2), (4,), 2)
+    assert not slow.target_is_online
