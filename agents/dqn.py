@@ -3,7 +3,7 @@
 Switches: double Q-learning (van Hasselt et al. 2016), dueling heads (Wang et al. 2016),
 prioritized replay (Schaul et al. 2016; sum-tree in Numba, beta annealed to 1), n-step
 returns, C51 return distributions (Bellemare et al. 2017), noisy nets (Fortunato et al.
-2018), random-shift augmentation (DrQ, Kostrikov et al. 2021), hard or Polyak target
+2018), DrQ's random-shift and intensity augmentation (Kostrikov et al. 2021), hard or Polyak target
 updates, a linear epsilon schedule, and action masks for board games. Presets per env
 family come from published settings: classic control from rl-baselines3-zoo (CartPole-v1
 reaches 500 in 50k steps), Atari from the Nature paper as CleanRL runs it; the Atari 100k
@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seigen.agents.augment import random_shift
+from seigen.agents.augment import intensity_factors, random_shift
 from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.replay import ReplayBuffer
@@ -205,18 +205,24 @@ class DQN:
         if next_masks is not None:
             # a finished game has no legal move; any action's value is multiplied by a zero discount
             next_masks = next_masks | ~next_masks.any(dim=1, keepdim=True)
-        obs, next_obs = b.obs, b.next_obs
-        if self.cfg.augment:  # independent shifts for s and s' (DrQ)
-            obs, next_obs = random_shift(obs, self.augment_rng), random_shift(next_obs, self.augment_rng)
+        obs, next_obs = torch.as_tensor(b.obs, device=dev), torch.as_tensor(b.next_obs, device=dev)
+        if self.cfg.augment:  # independent shifts and intensities for s and s' (DrQ)
+            obs, next_obs = self._augmented(b.obs), self._augmented(b.next_obs)
         return {
-            "obs": torch.as_tensor(obs, device=dev),
-            "next_obs": torch.as_tensor(next_obs, device=dev),
+            "obs": obs,
+            "next_obs": next_obs,
             "actions": torch.as_tensor(b.actions, device=dev, dtype=torch.int64),
             "returns": torch.as_tensor(b.returns, device=dev, dtype=torch.float32),
             "discounts": torch.as_tensor(b.discounts, device=dev, dtype=torch.float32),
             "weights": torch.as_tensor(b.weights, device=dev, dtype=torch.float32),
             "next_masks": next_masks,
         }
+
+    def _augmented(self, frames: np.ndarray) -> torch.Tensor:
+        """Float frames on the device: each image shifted, then scaled by its intensity factor."""
+        x = torch.as_tensor(random_shift(frames, self.augment_rng), device=self.device).float()
+        factors = torch.as_tensor(intensity_factors(len(frames), self.augment_rng), device=self.device)
+        return x * factors.view(-1, *([1] * (x.dim() - 1)))
 
     @torch.no_grad()
     def _targets(self, t: dict[str, Any]) -> torch.Tensor:

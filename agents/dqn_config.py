@@ -60,8 +60,8 @@ class DQNConfig(RunConfig):
     """Env steps between target-network updates."""
     tau: float = 1.0
     """Target update: 1 copies the online net (hard); smaller is Polyak averaging."""
-    start_epsilon: float = 1.0
-    """Exploration at the start ..."""
+    start_epsilon: float | None = None
+    """Exploration at the start (None: the preset's; 1 but for der, whose noisy nets explore with a constant 0.01) ..."""
     end_epsilon: float | None = None
     """... falling linearly to this ..."""
     exploration_fraction: float | None = None
@@ -93,7 +93,7 @@ class DQNConfig(RunConfig):
     noisy_sigma0: float | None = None
     """Initial noise scale of the noisy layers: sigma = sigma0 / sqrt(fan-in)."""
     augment: Switch = None
-    """Random-shift augmentation of the sampled frames (DrQ: pad 4 by edge replication, random 84x84 crop, per sample, on obs and next obs); None: from the preset."""
+    """DrQ's augmentation of the sampled frames, per sample, on obs and next obs: pad 4 by edge replication, a random 84x84 crop, then a random intensity factor 1 + 0.05 clip(N(0, 1), -2, 2); None: from the preset."""
     hidden: tuple[int, ...] | None = None
     """Hidden layer widths of the MLP (vector observations)."""
     max_grad_norm: float = 10.0
@@ -128,8 +128,9 @@ class DQNConfig(RunConfig):
             raise ValueError(f"--gamma must be in [0, 1], got {self.gamma}")
 
 
-# what every family leaves off, and the values C51 and noisy nets take when switched on alone
+# what every family shares: epsilon from 1, the extensions off, and the values C51 and noisy nets take when switched on alone
 _OFF: dict[str, Any] = dict(
+    start_epsilon=1.0,
     double=False,
     dueling=False,
     prioritized=False,
@@ -225,6 +226,8 @@ ATARI_100K: dict[str, dict[str, Any]] = {
     "der": _ATARI_100K
     | dict(
         target_update_interval=2_000,
+        # Dopamine's Rainbow with noisy nets acts at a constant epsilon_train (0.01) from the first step
+        start_epsilon=0.01,
         exploration_steps=2_000,
         noisy=True,
         noisy_sigma0=0.1,  # Dopamine's NoisyNetwork: sigma = 0.1 / sqrt(fan-in)

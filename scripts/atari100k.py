@@ -65,7 +65,15 @@ class Job:
 
     @property
     def started(self) -> bool:
-        return (self.run_dir / "config.json").is_file()
+        """Whether the run has a checkpoint to resume from (one stopped before its first starts over)."""
+        from seigen.agents.runs import latest_checkpoint
+
+        return latest_checkpoint(self.run_dir) is not None
+
+    def clear_unfinished_start(self) -> None:
+        """Drop the metrics of a run that stopped before its first checkpoint, so that it starts over cleanly."""
+        if not self.started:
+            (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
 
     def label(self) -> str:
         return f"{self.algo} {self.game} seed {self.seed}"
@@ -134,6 +142,7 @@ def run_job(job: Job, cfg: BenchAtari100kConfig) -> dict[str, Any]:
     """Train (or resume) one run, evaluate it and write its ``result.json`` atomically."""
     from seigen.engine.files import write_atomic
 
+    job.clear_unfinished_start()
     train_cfg = train_config(job, cfg)
     if job.algo in DQN_PRESETS:
         from seigen.agents.dqn import train
@@ -536,6 +545,7 @@ def sb3_dqn_settings(algo: str, steps: int, learning_starts: int | None = None) 
         n_steps=p.n_step,
         target_update_interval=p.target_update_interval,
         exploration_fraction=min(1.0, (p.exploration_steps or p.exploration_fraction * steps) / steps),
+        exploration_initial_eps=p.start_epsilon,
         exploration_final_eps=p.end_epsilon,
         optimizer_kwargs=dict(eps=p.adam_eps) if p.adam_eps else None,
     )

@@ -131,6 +131,22 @@ def wall_clock(rows: list[dict[str, Any]]) -> None:
         previous = t
 
 
+def drop_superseded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows without those a resumed session logged again: when a session (a ``time``
+    smaller than the one before) starts at step ``s``, the earlier rows from step ``s`` on are
+    dropped, so that steps never go back."""
+    out: list[dict[str, Any]] = []
+    previous = None
+    for row in rows:
+        t, step = row.get("time"), row.get("step")
+        if _number(t) and previous is not None and t < previous and _number(step):
+            out = [r for r in out if not (_number(r.get("step")) and r["step"] >= step)]
+        if _number(t):
+            previous = t
+        out.append(row)
+    return out
+
+
 def load_run(path: str | os.PathLike) -> Run:
     """Read one run directory; ``ReportError`` (one line, naming it) when it is not one."""
     from seigen.engine.files import read_jsonl
@@ -154,6 +170,7 @@ def load_run(path: str | os.PathLike) -> Run:
         kind = "run"
     metrics = read_jsonl(p / "metrics.jsonl")
     wall_clock(metrics)
+    metrics = drop_superseded(metrics)
     return Run(p, kind, config, metrics, read_eval(p), read_jsonl(p / CURVE_FILE))
 
 
@@ -739,7 +756,8 @@ def atari_section(report: Report, root: Path) -> None:
         s.text.append("The Atari 100k figures need seigen.scripts.atari100k, which is not installed here.")
         return
     try:
-        figures = report_figures(root, report.figures_dir)
+        # a folder of its own, so that the fixed file names of two roots do not overwrite each other
+        figures = report_figures(root, report.png_path(f"atari100k {root.name}").with_suffix(""))
     except Exception as e:  # the rest of the report still stands; the note says what failed
         report.notes.append(f"{root}: the Atari 100k figures failed ({type(e).__name__}: {e})")
         s.text.append("Drawing the Atari 100k figures failed; see the notes.")

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from seigen.agents.augment import random_shift, shift_crop
+from seigen.agents.augment import intensity_factors, random_shift, shift_crop
 from seigen.agents.dqn import DQN, categorical_projection, exploration, load_agent, make_envs, train
 from seigen.agents.dqn_config import ATARI_100K, PROTOCOLS, DQNConfig, resolve
 from seigen.agents.nets import NoisyLinear, QNetwork
@@ -32,7 +32,6 @@ def test_the_presets_are_dopamines_atari_100k_settings():
         learning_starts=1_600,
         train_frequency=1,
         gradient_steps=1,
-        start_epsilon=1.0,
         end_epsilon=0.01,
         eval_epsilon=0.001,
         learning_rate=1e-4,
@@ -42,6 +41,7 @@ def test_the_presets_are_dopamines_atari_100k_settings():
         dueling=True,
     )
     der = dict(
+        start_epsilon=0.01,  # noisy nets explore; epsilon stays at 0.01 from the first step
         target_update_interval=2_000,
         exploration_steps=2_000,
         noisy=True,
@@ -55,6 +55,7 @@ def test_the_presets_are_dopamines_atari_100k_settings():
         augment=False,
     )
     drq = dict(
+        start_epsilon=1.0,
         target_update_interval=1,
         exploration_steps=5_000,
         noisy=False,
@@ -66,6 +67,8 @@ def test_the_presets_are_dopamines_atari_100k_settings():
         cfg = resolve(DQNConfig(env=PONG, preset=name))
         assert {k: getattr(cfg, k) for k in expected} == expected, name
         assert cfg.buffer_size >= cfg.total_steps  # the replay holds the whole run
+    der = resolve(DQNConfig(env=PONG, preset="der"))
+    assert [exploration(der, t) for t in (0, 1_600, 5_000, 100_000)] == [0.01] * 4
 
 
 def test_options_given_win_over_the_preset_and_the_families_keep_theirs():
@@ -136,12 +139,12 @@ def test_a_run_config_without_the_new_fields_still_loads(tmp_path):
 
 
 def test_epsilon_decays_after_learning_starts_over_exploration_steps():
-    der = resolve(DQNConfig(env=PONG, preset="der"))
-    assert [exploration(der, s) for s in (0, 1_600)] == [1.0, 1.0]
-    assert exploration(der, 1_600 + 1_000) == pytest.approx(0.505)
-    assert exploration(der, 3_600) == pytest.approx(0.01) and exploration(der, 99_000) == pytest.approx(0.01)
     drq = resolve(DQNConfig(env=PONG, preset="drq_eps"))
+    assert [exploration(drq, s) for s in (0, 1_600)] == [1.0, 1.0]
     assert exploration(drq, 1_600 + 2_500) == pytest.approx(0.505)
+    assert exploration(drq, 6_600) == pytest.approx(0.01) and exploration(drq, 99_000) == pytest.approx(0.01)
+    short = resolve(DQNConfig(env=PONG, preset="drq_eps", exploration_steps=2_000))
+    assert exploration(short, 1_600 + 1_000) == pytest.approx(0.505)
     nature = resolve(DQNConfig(env=PONG))  # the fraction of the run, from step 0
     assert exploration(nature, 500_000) == pytest.approx(0.505)
 
@@ -270,6 +273,28 @@ def test_random_shift_is_a_crop_of_the_edge_padded_frames_at_varying_offsets():
         ]
     assert len(found) == len(x)  # every output is one crop of its padded input
     assert len(set(found)) > 15  # and the offsets vary from sample to sample
+
+
+def test_intensity_factors_stay_within_two_standard_deviations_and_vary():
+    f = intensity_factors(10_000, np.random.default_rng(0))
+    assert f.dtype == np.float32 and f.min() >= 0.9 - 1e-6 and f.max() <= 1.1 + 1e-6
+    assert abs(f.mean() - 1.0) < 0.002 and 0.045 < f.std() < 0.05  # clipped N(1, 0.05)
+    assert (f == np.float32(1.1)).any() and (f == np.float32(0.9)).any()  # the clip is reached
+
+
+def test_an_augmented_batch_is_a_shifted_crop_times_one_factor_per_image():
+    agent = DQN(DQNConfig(env=PONG, preset="drq_eps", run_dir="unused"), (4, 84, 84), 6)
+    frames = np.random.default_rng(3).integers(0, 256, size=(8, 4, 84, 84), dtype=np.uint8)
+    out = agent._augmented(frames).numpy()
+    assert out.dtype == np.float32 and out.shape == frames.shape
+    padded = np.pad(frames, ((0, 0), (0, 0), (4, 4), (4, 4)), mode="edge").astype(np.float32)
+    for b in range(len(frames)):
+        crops = [padded[b, :, dy : dy + 84, dx : dx + 84] for dy in range(9) for dx in range(9)]
+        # the image is one crop scaled by one factor: the ratio is constant where the crop is not 0
+        fits = [crop for crop in crops if np.allclose(out[b], crop * (out[b].sum() / crop.sum()), rtol=1e-5)]
+        assert fits, b
+        factor = out[b].sum() / fits[0].sum()
+        assert 0.9 - 1e-5 <= factor <= 1.1 + 1e-5
 
 
 def test_augmentation_needs_frames():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from seigen.scripts import report
 from seigen.scripts.cli import main as cli_main
 from seigen.scripts.configs import ReportConfig
 from seigen.scripts.report import main as report_main
@@ -114,6 +115,20 @@ def check_pngs(out: Path, md: str) -> list[Path]:
     return pngs
 
 
+def test_rows_a_resumed_session_logged_again_are_dropped():
+    rows = [
+        {"step": 10, "time": 1.0},
+        {"step": 20, "time": 2.0},
+        {"step": 30, "time": 3.0},  # checkpoint at 20, crash after 30
+        {"step": 25, "time": 0.5},  # the resumed session, from 20
+        {"step": 35, "time": 1.5},
+    ]
+    report.wall_clock(rows)
+    kept = report.drop_superseded(rows)
+    assert [r["step"] for r in kept] == [10, 20, 25, 35]
+    assert [r["wall"] for r in kept] == [1.0, 2.0, 3.5, 4.5]  # the sessions laid end to end
+
+
 def test_a_report_of_two_dqn_seeds_and_a_selfplay_run(tmp_path, capsys):
     runs = [dqn_run(tmp_path, 1), dqn_run(tmp_path, 2), selfplay_run(tmp_path)]
     out = tmp_path / "report"
@@ -190,6 +205,14 @@ def test_the_atari100k_figures_come_from_their_module_or_are_skipped_with_a_note
     md = (tmp_path / "r2" / "index.md").read_text()
     assert figure_titles(md) == ["Atari 100k aggregates"]
     check_pngs(tmp_path / "r2", md)
+    # two roots draw files of the same names; each keeps its own
+    other = tmp_path / "atari-other"
+    other.mkdir()
+    (other / "atari100k.json").write_text("{}")
+    assert cli_main(["report", str(root), str(other), "--out", str(tmp_path / "r3")]) == 0
+    md = (tmp_path / "r3" / "index.md").read_text()
+    pngs = check_pngs(tmp_path / "r3", md)
+    assert len(pngs) == 2 and pngs[0] != pngs[1]
 
 
 def test_bench_plot_draws_the_table_as_bars_with_the_ratios(tmp_path):
