@@ -48,7 +48,7 @@ from seigen.agents.runs import (
     read_run_config,
     torch_threads,
 )
-from seigen.envs.make import action_masks, episode_stats
+from seigen.envs.make import action_masks, episode_stats, play_episodes, vector_backend
 
 
 def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_envs: int | None = None) -> Any:
@@ -64,7 +64,9 @@ def make_envs(cfg: DQNConfig, *, training: bool, seed: int | None = None, num_en
     extra: dict[str, Any] = {"learner_side": "random"} if cfg.env in BOARD_GAMES else {}
     if is_atari(cfg.env):
         extra["protocol"] = cfg.protocol or "machado"
-    return make_vector_env(cfg.env, num_envs, seed=seed, training=training, **extra)
+    return make_vector_env(
+        cfg.env, num_envs, seed=seed, training=training, backend=cfg.backend, threads=cfg.env_threads, **extra
+    )
 
 
 def masked_argmax(q: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -178,6 +180,8 @@ class DQN:
         self.step = 0
         self.updates = 0
         self.episodes = 0
+        # seconds of training over every session (None: resumed from a checkpoint that lacks them)
+        self.train_seconds: float | None = 0.0
 
     # ------------------------------------------------------------ acting
     @torch.inference_mode()
@@ -302,6 +306,7 @@ class DQN:
             "optimizer": self.optimizer.state_dict(),
             "updates": self.updates,
             "episodes": self.episodes,
+            "train_seconds": self.train_seconds,
             "obs_shape": list(self.obs_shape),
             "num_actions": self.num_actions,
         }
@@ -320,6 +325,7 @@ class DQN:
         self.optimizer.load_state_dict(state["optimizer"])
         self.updates = int(state["updates"])
         self.episodes = int(state["episodes"])
+        self.train_seconds = state.get("train_seconds")
         self.step = int(state["step"])
 
 
@@ -367,10 +373,13 @@ def _train(
             except KeyboardInterrupt:
                 run.save_checkpoint(agent.state_dict(), agent.step)  # Ctrl-C loses no progress
                 raise
+            summary["backend"] = vector_backend(envs)
             envs.close()
-            summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
-            run.log(
-                agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"}
+            summary["evaluation"] = run.record_evaluation(
+                lambda record: evaluate(cfg, agent, cfg.eval_episodes, on_episode=record),
+                cfg.eval_episodes,
+                step=agent.step,
+                progress=cfg.progress,
             )
         finally:
             run.close()
@@ -401,6 +410,7 @@ def _loop(
     recent: deque[float] = deque(maxlen=100)
     last: dict[str, float] = {}
     t0 = time.perf_counter()
+    base_seconds = agent.train_seconds
     next_ckpt = (agent.step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
     columns = [
         TextColumn("[bold]dqn[/] {task.description}"),
@@ -432,6 +442,8 @@ def _loop(
             rb.add(obs, actions, rewards, terminated, truncated, real_next, next_masks)
             obs = next_obs
             agent.step += n
+            if base_seconds is not None:
+                agent.train_seconds = base_seconds + time.perf_counter() - t0
             for ret, length in episode_stats(infos):
                 agent.episodes += 1
                 recent.append(ret)
@@ -461,6 +473,7 @@ def _loop(
         "episodes": agent.episodes,
         "seconds": elapsed,
         "steps_per_s": (agent.step - start_step) / max(elapsed, 1e-9),
+        "train_seconds": agent.train_seconds,
         "recent_return": float(np.mean(recent)) if recent else None,
         "updates": agent.updates,
         "replay_transitions": len(rb),
@@ -468,34 +481,39 @@ def _loop(
     }
 
 
-def evaluate(cfg: DQNConfig, agent: DQN, episodes: int, seed: int | None = None) -> dict[str, Any]:
+def evaluate(
+    cfg: DQNConfig,
+    agent: DQN,
+    episodes: int,
+    seed: int | None = None,
+    on_episode: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
     """Mean and std of the episodic return over ``episodes`` episodes under the evaluation protocol
-    (no reward clipping; epsilon ``eval_epsilon``; noisy layers at their mean weights), on fresh
-    envs seeded apart from training."""
+    (no reward clipping; epsilon ``eval_epsilon``; noisy layers at their mean weights), on
+    ``cfg.eval_envs`` fresh envs at once, seeded apart from training (``play_episodes``:
+    each env a fixed share; ``on_episode(k, ret)`` as each ends)."""
     cfg = resolve(cfg)
     seed = cfg.seed + 10_000 if seed is None else seed
-    envs = make_envs(cfg, training=False, seed=seed, num_envs=1)
+    num_envs = min(cfg.eval_envs, episodes)
+    envs = make_envs(cfg, training=False, seed=seed, num_envs=num_envs)
     rng = np.random.default_rng(seed)
-    returns: list[float] = []
     was_training = agent.q.training
     agent.q.eval()
+
+    def policy(obs: Any, infos: dict) -> np.ndarray:
+        return agent.act(obs, cfg.eval_epsilon or 0.0, rng, action_masks(infos, num_envs, agent.num_actions))
+
     try:
-        obs, infos = envs.reset(seed=seed)
-        masks = action_masks(infos, 1, agent.num_actions)
-        while len(returns) < episodes:
-            actions = agent.act(obs, cfg.eval_epsilon or 0.0, rng, masks)
-            obs, _, _, _, infos = envs.step(actions)
-            masks = action_masks(infos, 1, agent.num_actions)
-            returns.extend(r for r, _ in episode_stats(infos))
+        returns = play_episodes(envs, policy, episodes, seed=seed, on_episode=on_episode)
     finally:
         agent.q.train(was_training)
         envs.close()
-    returns = returns[:episodes]
     return {
         "mean": float(np.mean(returns)),
         "std": float(np.std(returns)),
         "episodes": len(returns),
         "returns": returns,
+        "envs": num_envs,
     }
 
 

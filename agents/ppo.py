@@ -48,7 +48,7 @@ from seigen.agents.dqn_config import BOARD_GAMES
 from seigen.agents.ppo_config import ACConfig, resolve
 from seigen.agents.ppo_nets import action_spec, build_net
 from seigen.agents.runs import CheckpointError, RunDir, pick_device, read_run_config, torch_threads
-from seigen.envs.make import action_masks, episode_stats
+from seigen.envs.make import action_masks, episode_stats, play_episodes, vector_backend
 
 if TYPE_CHECKING:
     from seigen.agents.ppo_selfplay import SelfPlay
@@ -179,6 +179,8 @@ def make_envs(
         training=training,
         asynchronous=asynchronous,
         protocol=cfg.protocol or "machado",
+        backend=cfg.backend,
+        threads=cfg.env_threads,
         **extra,
     )
 
@@ -211,6 +213,8 @@ class ActorCritic:
         self.step = 0
         self.updates = 0
         self.episodes = 0
+        # seconds of training over every session (None: resumed from a checkpoint that lacks them)
+        self.train_seconds: float | None = 0.0
         self.snapshots: list[dict[str, Any]] = []  # state dicts of the pool's past selves, oldest first
 
     # ------------------------------------------------------------ acting
@@ -291,6 +295,7 @@ class ActorCritic:
             "ret_rms": None if self.ret_rms is None else self.ret_rms.state_dict(),
             "updates": self.updates,
             "episodes": self.episodes,
+            "train_seconds": self.train_seconds,
             "obs_shape": list(self.obs_shape),
             "action": self.action,
             "net": {
@@ -318,6 +323,7 @@ class ActorCritic:
                 rms.load_state_dict(state[key])
         self.updates = int(state["updates"])
         self.episodes = int(state["episodes"])
+        self.train_seconds = state.get("train_seconds")
         self.step = int(state["step"])
         self.snapshots = list(state.get("snapshots") or [])
 
@@ -413,13 +419,16 @@ def _train(
             except KeyboardInterrupt:
                 run.save_checkpoint(agent.state_dict(), agent.step)  # Ctrl-C loses no progress
                 raise
+            summary["backend"] = vector_backend(envs)
             envs.close()
-            summary["evaluation"] = evaluate(cfg, agent, cfg.eval_episodes)
+            summary["evaluation"] = run.record_evaluation(
+                lambda record: evaluate(cfg, agent, cfg.eval_episodes, on_episode=record),
+                cfg.eval_episodes,
+                step=agent.step,
+                progress=cfg.progress,
+            )
             if selfplay is not None:
                 summary["snapshots"] = selfplay.rows
-            run.log(
-                agent.step, **{f"eval/{k}": v for k, v in summary["evaluation"].items() if k != "returns"}
-            )
         finally:
             run.close()
     finally:
@@ -452,6 +461,7 @@ def _loop(
     last: dict[str, float] = {}
     start_step = agent.step
     t0 = time.perf_counter()
+    base_seconds = agent.train_seconds
     next_ckpt = (agent.step // cfg.checkpoint_every + 1) * cfg.checkpoint_every
     columns = [
         TextColumn(f"[bold]{cfg.algo}[/] {{task.description}}"),
@@ -497,6 +507,8 @@ def _loop(
                 roll.dones[t] = done
                 masks = action_masks(infos, N, agent.action["n"]) if discrete else None
                 agent.step += N
+                if base_seconds is not None:
+                    agent.train_seconds = base_seconds + time.perf_counter() - t0
                 for ret, length in episode_stats(infos):
                     agent.episodes += 1
                     recent.append(ret)
@@ -528,6 +540,7 @@ def _loop(
         "episodes": agent.episodes,
         "seconds": elapsed,
         "steps_per_s": (agent.step - start_step) / max(elapsed, 1e-9),
+        "train_seconds": agent.train_seconds,
         "recent_return": float(np.mean(recent)) if recent else None,
         "updates": agent.updates,
     }
@@ -536,30 +549,36 @@ def _loop(
 # ============================================================================ evaluation and loading
 
 
-def evaluate(cfg: ACConfig, agent: ActorCritic, episodes: int, seed: int | None = None) -> dict[str, Any]:
+def evaluate(
+    cfg: ACConfig,
+    agent: ActorCritic,
+    episodes: int,
+    seed: int | None = None,
+    on_episode: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
     """Mean and std of the episodic return over ``episodes`` episodes (the most likely action
-    unless ``eval_deterministic`` is off), on fresh envs seeded apart from training.
+    unless ``eval_deterministic`` is off), on ``cfg.eval_envs`` fresh envs at once, seeded apart
+    from training (``play_episodes``: each env a fixed share; ``on_episode(k, ret)`` as each ends).
     Board games play the random player, from a random side; ``win_rate`` counts wins."""
     seed = cfg.seed + 10_000 if seed is None else seed
-    envs = make_envs(cfg, training=False, seed=seed, num_envs=1)
+    num_envs = min(cfg.eval_envs, episodes)
+    envs = make_envs(cfg, training=False, seed=seed, num_envs=num_envs)
     discrete = agent.action["type"] == "discrete"
-    returns: list[float] = []
+
+    def policy(obs: Any, infos: dict) -> np.ndarray:
+        masks = action_masks(infos, num_envs, agent.action["n"]) if discrete else None
+        return agent.predict(obs, masks, deterministic=cfg.eval_deterministic)
+
     try:
-        obs, infos = envs.reset(seed=seed)
-        masks = action_masks(infos, 1, agent.action["n"]) if discrete else None
-        while len(returns) < episodes:
-            actions = agent.predict(obs, masks, deterministic=cfg.eval_deterministic)
-            obs, _, _, _, infos = envs.step(actions)
-            masks = action_masks(infos, 1, agent.action["n"]) if discrete else None
-            returns.extend(r for r, _ in episode_stats(infos))
+        returns = play_episodes(envs, policy, episodes, seed=seed, on_episode=on_episode)
     finally:
         envs.close()
-    returns = returns[:episodes]
     out = {
         "mean": float(np.mean(returns)),
         "std": float(np.std(returns)),
         "episodes": len(returns),
         "returns": returns,
+        "envs": num_envs,
     }
     if cfg.env in BOARD_GAMES:
         out["win_rate"] = float(np.mean([r > 0 for r in returns]))

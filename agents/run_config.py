@@ -32,9 +32,17 @@ class RunConfig:
     """CPU threads for torch (1 is fastest for small nets; more helps the Atari CNN on CPU)."""
     protocol: Literal["machado", "dqn2015"] | None = None
     """Atari only: machado (sticky actions, no life-loss signal) or dqn2015 (no sticky actions, a lost life ends a training episode: the Atari 100k setting); default: the preset's, else machado."""
+    backend: Literal["auto", "gymnasium", "envpool"] = "auto"
+    """Atari only: the vector env, EnvPool's C++ pool or Gymnasium's wrapper stack; auto: EnvPool where it is installed."""
+    env_threads: int = 0
+    """Atari on EnvPool: its worker threads (0: EnvPool chooses, up to one per env); Gymnasium's envs step in the learner's thread."""
+    eval_envs: int = 8
+    """Envs played side by side in the final evaluation, each a fixed share of the episodes (taking the first episodes to end would favour short ones)."""
 
     def __post_init__(self) -> None:
-        self.require_positive("threads", "total_steps")
+        self.require_positive("threads", "total_steps", "eval_envs")
+        if self.env_threads < 0:
+            raise ValueError(f"--env-threads must be at least 0, got {self.env_threads}")
 
     def require_positive(self, *names: str) -> None:
         """A ``ValueError`` naming the flag when one of these fields is below 1 (None: unset, fine)."""

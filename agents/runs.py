@@ -8,6 +8,7 @@
         step-000050000.pt  torch.save of a dict of state dicts and counters (atomic)
         latest             the name of the newest complete checkpoint (atomic)
       metrics.jsonl        one JSON object per line: step, time and whatever the learner logs
+      evaluation.json      the final evaluation: its returns so far while it plays, the result at the end
       wandb/               with tracking on (offline unless asked otherwise)
 
 Every file is written beside its target and renamed over it, so a crash at any moment
@@ -27,6 +28,7 @@ import io
 import json
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +43,8 @@ CHECKPOINT = re.compile(r"step-(\d+)\.pt$")
 """The name of a checkpoint file; group 1 is its step."""
 POINTER = "latest"
 """The file in ``checkpoints/`` that names the newest complete checkpoint."""
+EVALUATION = "evaluation.json"
+"""The file in a run directory that holds its final evaluation (``RunDir.record_evaluation``)."""
 
 
 class RunError(Exception):
@@ -303,6 +307,56 @@ class RunDir:
         if self._wandb is not None:
             self._wandb.log(metrics, step=int(step))
 
+    def record_evaluation(
+        self,
+        evaluate: Callable[[Callable[[int, float], None]], dict[str, Any]],
+        episodes: int,
+        *,
+        step: int,
+        progress: bool = True,
+    ) -> dict[str, Any]:
+        """Run ``evaluate(on_episode)`` (a learner's ``evaluate`` with its ``on_episode``), keeping
+        its games as they end in ``evaluation.json`` (atomically, ``"complete": false``), so that a
+        crash keeps what was played, and the result with its ``seconds`` at the end (``"complete":
+        true``, and an ``eval/...`` row of ``metrics.jsonl`` without the returns). Shows a
+        progress bar, or without ``progress`` prints a line per episode to stderr (the log of a batch job)."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        path = self.path / EVALUATION
+        played: list[float] = []
+
+        def save(doc: dict[str, Any]) -> None:
+            write_atomic(path, (json.dumps({"step": int(step), "episodes": episodes, **doc}) + "\n").encode())
+
+        columns = [
+            TextColumn("evaluating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+        ]
+        with Progress(*columns, TimeElapsedColumn(), disable=not progress) as bar:
+            task = bar.add_task("evaluating", total=episodes, info="")
+
+            def on_episode(k: int, ret: float) -> None:
+                played.append(ret)
+                save({"complete": False, "returns": played})
+                mean = sum(played) / len(played)
+                if progress:
+                    bar.update(task, completed=k, info=f"mean return {mean:,.1f}")
+                else:
+                    print(
+                        f"evaluation: episode {k}/{episodes}, return {ret:g} (mean {mean:,.1f})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+
+            save({"complete": False, "returns": []})
+            t0 = time.perf_counter()
+            result = {**evaluate(on_episode), "seconds": time.perf_counter() - t0}
+        save({"complete": True, **result})
+        self.log(step, **{f"eval/{k}": v for k, v in result.items() if k != "returns"})
+        return result
+
     def close(self) -> None:
         self._metrics.close()
         if self._wandb is not None:
@@ -314,6 +368,14 @@ class RunDir:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_evaluation(run_dir: str | os.PathLike) -> dict[str, Any] | None:
+    """A run's ``evaluation.json`` (None when it has none or it cannot be read)."""
+    try:
+        return json.loads((Path(run_dir) / EVALUATION).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict[str, Any]]:

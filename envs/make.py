@@ -258,13 +258,15 @@ def make_vector_env(
     seed: int = 0,
     asynchronous: bool = False,
     backend: Backend = "auto",
+    threads: int = 0,
     **kw: Any,
 ) -> gym.vector.VectorEnv:
     """``num_envs`` copies of ``make_env(env_id, seed=seed + i, **kw)`` in a Sync/AsyncVectorEnv.
 
     An Atari id runs on EnvPool instead (an ``EnvPoolVectorEnv``, ``asynchronous`` unused) when
     ``backend="envpool"``, or ``"auto"`` with EnvPool installed and the options supported (see
-    the module docstring); ``backend="gymnasium"`` forces the wrapper stack.
+    the module docstring); ``backend="gymnasium"`` forces the wrapper stack. ``threads`` bounds
+    EnvPool's worker threads (0: EnvPool chooses); the Gymnasium envs step in the caller's thread.
 
     A PettingZoo parallel env (``pz:MODULE``, see ``seigen.envs.parallel``) gives a
     ``ParallelVectorEnv`` of ``num_envs`` copies with one slot per agent instead.
@@ -287,7 +289,7 @@ def make_vector_env(
         reason = envpool_env.envpool_unsupported(env_id, **options)
         if reason is None:
             kw.pop("render_mode", None)  # None here
-            return envpool_env.EnvPoolVectorEnv(env_id, num_envs, seed=seed, **kw)
+            return envpool_env.EnvPoolVectorEnv(env_id, num_envs, seed=seed, num_threads=threads, **kw)
         if backend == "envpool":
             raise (ImportError if reason == envpool_env.ENVPOOL_MISSING else ValueError)(reason)
     if is_parallel(env_id):  # PettingZoo simultaneous moves: num_envs copies, one slot per agent
@@ -309,8 +311,15 @@ def action_masks(infos: dict, n: int, num_actions: int) -> np.ndarray | None:
     return np.asarray(np.stack(list(m)) if m.dtype == object else m, dtype=bool).reshape(n, num_actions)
 
 
-def episode_stats(infos: dict) -> list[tuple[float, int]]:
-    """(return, length) of the episodes that ended in this vector step (from ``RecordEpisodeStatistics``)."""
+def vector_backend(envs: gym.vector.VectorEnv) -> str:
+    """The backend a ``make_vector_env`` env runs on: ``envpool`` or ``gymnasium``."""
+    from seigen.envs.envpool_env import EnvPoolVectorEnv
+
+    return "envpool" if isinstance(envs, EnvPoolVectorEnv) else "gymnasium"
+
+
+def ended_episodes(infos: dict) -> list[tuple[int, float, int]]:
+    """(env index, return, length) of the episodes that ended in this vector step (from ``RecordEpisodeStatistics``)."""
     out = []
     for source in (infos, infos.get("final_info") or {}):
         ep = source.get("episode") if isinstance(source, dict) else None
@@ -318,5 +327,45 @@ def episode_stats(infos: dict) -> list[tuple[float, int]]:
             continue
         done = source.get("_episode", np.ones(len(ep["r"]), dtype=bool))
         for i in np.flatnonzero(done):
-            out.append((float(ep["r"][i]), int(ep["l"][i])))
+            out.append((int(i), float(ep["r"][i]), int(ep["l"][i])))
     return out
+
+
+def episode_stats(infos: dict) -> list[tuple[float, int]]:
+    """(return, length) of the episodes that ended in this vector step (from ``RecordEpisodeStatistics``)."""
+    return [(r, length) for _, r, length in ended_episodes(infos)]
+
+
+def play_episodes(
+    envs: gym.vector.VectorEnv,
+    policy: Callable[[Any, dict], Any],
+    episodes: int,
+    *,
+    seed: int | None = None,
+    on_episode: Callable[[int, float], None] | None = None,
+) -> list[float]:
+    """The returns of ``episodes`` whole episodes played on all of ``envs`` at once with
+    ``policy(obs, infos) -> actions``.
+
+    Env ``i`` plays a fixed share of the episodes (``episodes // n``, one more for the first
+    ``episodes % n``): taking the first ``episodes`` to end would favour short episodes, which end
+    first. The returns come env by env, each env's in the order played. ``on_episode(k, ret)``
+    is called as the ``k``-th counted episode ends; the episodes an env plays beyond its share
+    are not counted.
+    """
+    if episodes < 1:
+        raise ValueError(f"episodes must be >= 1, got {episodes}")
+    n = envs.num_envs
+    share = [episodes // n + (i < episodes % n) for i in range(n)]
+    returns: list[list[float]] = [[] for _ in range(n)]
+    counted = 0
+    obs, infos = envs.reset(seed=seed)
+    while counted < episodes:
+        obs, _, _, _, infos = envs.step(policy(obs, infos))
+        for i, ret, _ in ended_episodes(infos):
+            if len(returns[i]) < share[i]:
+                returns[i].append(ret)
+                counted += 1
+                if on_episode is not None:
+                    on_episode(counted, ret)
+    return [r for env_returns in returns for r in env_returns]

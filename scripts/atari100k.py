@@ -124,6 +124,9 @@ def train_config(job: Job, cfg: BenchAtari100kConfig) -> Any:
         threads=cfg.threads,
         protocol="dqn2015",
         eval_episodes=cfg.eval_episodes,
+        eval_envs=cfg.eval_envs,
+        backend=cfg.backend,
+        env_threads=cfg.threads,
         progress=False,
     )
     if job.algo in DQN_PRESETS:
@@ -152,6 +155,12 @@ def run_job(job: Job, cfg: BenchAtari100kConfig) -> dict[str, Any]:
     summary = train(train_cfg)
     seconds = time.perf_counter() - t0
     ev = summary["evaluation"]
+    # over every session of a resumed run; this session's alone when its checkpoint did not count them
+    train_seconds = summary["train_seconds"] if summary["train_seconds"] is not None else summary["seconds"]
+    if summary["train_seconds"] is not None and train_seconds > 0:
+        frames_per_s = summary["steps"] * FRAMES_PER_STEP / train_seconds
+    else:
+        frames_per_s = summary["steps_per_s"] * FRAMES_PER_STEP
     result = {
         "algo": job.algo,
         "game": job.game,
@@ -162,10 +171,13 @@ def run_job(job: Job, cfg: BenchAtari100kConfig) -> dict[str, Any]:
         "returns": ev["returns"],
         "human_normalized": human_normalized(job.game, ev["mean"]),
         "steps": summary["steps"],
-        "train_seconds": summary["seconds"],
-        "seconds": seconds,
-        "frames_per_s": summary["steps_per_s"] * FRAMES_PER_STEP,
+        "train_seconds": train_seconds,
+        "seconds": train_seconds + seconds - summary["seconds"],  # all training, then this session's rest
+        "eval_seconds": ev["seconds"],
+        "frames_per_s": frames_per_s,
         "resumed": train_cfg.resume,
+        "backend": summary["backend"],
+        "eval_envs": ev["envs"],
         "protocol": PROTOCOL,
     }
     write_atomic(job.run_dir / RESULT, (json.dumps(result, indent=1) + "\n").encode())
@@ -219,6 +231,16 @@ def _last_step(run_dir: Path) -> int:
     return 0
 
 
+def _eval_progress(run_dir: Path, cfg: BenchAtari100kConfig) -> str:
+    """``evaluating K/N games`` from the run's ``evaluation.json`` while it plays."""
+    from seigen.agents.runs import read_evaluation
+
+    ev = read_evaluation(run_dir)
+    if ev is None or ev.get("complete") or ev.get("step", 0) < cfg.steps:
+        return "evaluating"
+    return f"evaluating {len(ev.get('returns', []))}/{ev.get('episodes', cfg.eval_episodes)} games"
+
+
 def run_all(cfg: BenchAtari100kConfig, console: Any) -> list[Job]:
     """Run every job not done yet, ``cfg.parallel`` at a time, showing progress; returns the failed jobs."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -247,7 +269,7 @@ def run_all(cfg: BenchAtari100kConfig, console: Any) -> list[Job]:
             time.sleep(0.5)
             for job, proc in list(running.items()):
                 step = _last_step(job.run_dir)
-                info = "evaluating" if step >= cfg.steps else "training"
+                info = _eval_progress(job.run_dir, cfg) if step >= cfg.steps else "training"
                 progress.update(bars[job], completed=min(step, cfg.steps), info=info)
                 if proc.poll() is None:
                     continue
@@ -429,7 +451,7 @@ def render_peer(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
     t = Table(
-        title=f"training speed on {rows[0]['game']}, {rows[0]['steps']:,} agent steps, one thread "
+        title=f"training speed on {rows[0]['game']}, {rows[0]['steps']:,} agent steps, one thread, Gymnasium envs "
         "(unit: one agent step of training: acting, storing, the gradient step)"
     )
     for c in ("implementation", "agent steps/s", "frames/s"):
@@ -553,7 +575,8 @@ def sb3_dqn_settings(algo: str, steps: int, learning_starts: int | None = None) 
 
 def peer_rows(cfg: BenchAtari100kConfig, workdir: Path) -> list[dict[str, Any]]:
     """Agent steps per second of training (acting, storing, learning) over ``cfg.peer_steps`` steps of
-    ``cfg.peer_game``: seigen's preset against SB3's DQN with the same settings, same env stack, one thread."""
+    ``cfg.peer_game``: seigen's preset against SB3's DQN with the same settings, one thread, and the
+    same env stack: Gymnasium's wrappers (seigen's EnvPool backend would step the games faster than SB3's)."""
     from seigen.agents.dqn import train
     from seigen.agents.runs import torch_threads
     from seigen.envs import make_env
@@ -571,6 +594,8 @@ def peer_rows(cfg: BenchAtari100kConfig, workdir: Path) -> list[dict[str, Any]]:
                 resume=False,
                 device="cpu",
                 checkpoint_every=cfg.peer_steps,
+                backend="gymnasium",
+                eval_envs=1,
             )
         )
         rows.append({"impl": "seigen", "steps": summary["steps"], "steps_per_s": summary["steps_per_s"]})
@@ -597,7 +622,7 @@ def peer_rows(cfg: BenchAtari100kConfig, workdir: Path) -> list[dict[str, Any]]:
         env.close()
     for r in rows:
         r["frames_per_s"] = r["steps_per_s"] * FRAMES_PER_STEP
-        r["game"], r["algo"] = env_id, cfg.algo
+        r["game"], r["algo"], r["backend"] = env_id, cfg.algo, "gymnasium"
     rows.append(
         {"impl": "ratio seigen/sb3", "frames_per_s": rows[0]["frames_per_s"] / rows[1]["frames_per_s"]}
     )

@@ -659,12 +659,16 @@ class BenchAtari100kConfig:
     """Agent steps of training per run (the benchmark: 100k; less only for a smoke test)."""
     eval_episodes: int = 100
     """Whole games played by each trained agent (the published figures use 100)."""
+    eval_envs: int = 8
+    """Games of the evaluation played side by side, each env a fixed share of them."""
+    backend: Literal["auto", "gymnasium", "envpool"] = "auto"
+    """The Atari envs: EnvPool (with --threads worker threads), Gymnasium's wrappers, or auto: EnvPool where installed; result.json records which ran."""
     learning_starts: int | None = None
     """Steps of random play before learning; default: the preset's 1600 (DER, DrQ)."""
     checkpoint_every: int = 10_000
     """Agent steps between checkpoints (a stopped run resumes from the last; its replay buffer restarts)."""
     threads: int = 1
-    """torch threads per run."""
+    """torch threads per run, and EnvPool's worker threads."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the nets run: auto = cuda when present."""
     reps: int = 2000
@@ -689,7 +693,15 @@ class BenchAtari100kConfig:
             raise ValueError("--games needs at least one game (all, atari5 or names)")
         if self.peer_steps < 0:
             raise ValueError(f"--peer-steps must be at least 0, got {self.peer_steps}")
-        for option in ("parallel", "steps", "eval_episodes", "checkpoint_every", "threads", "reps"):
+        for option in (
+            "parallel",
+            "steps",
+            "eval_episodes",
+            "eval_envs",
+            "checkpoint_every",
+            "threads",
+            "reps",
+        ):
             if getattr(self, option) < 1:
                 raise ValueError(
                     f"--{option.replace('_', '-')} must be at least 1, got {getattr(self, option)}"

@@ -134,11 +134,12 @@ def test_a_tiny_benchmark_runs_skips_what_is_done_and_aggregates(tmp_path, capsy
     args = [
         "bench", "atari100k", "--algo", "drq", "--games", "SpaceInvaders", "--seeds", "1",
         "--run-root", str(tmp_path), "--steps", "120", "--learning-starts", "100",
-        "--eval-episodes", "1", "--reps", "50", "--no-progress", "--plot",
+        "--eval-episodes", "1", "--reps", "50", "--no-progress", "--plot", "--backend", "gymnasium",
     ]  # fmt: skip
     assert cli_main(args) == 0
     result = json.loads((tmp_path / "drq" / "SpaceInvaders" / "seed-1" / atari100k.RESULT).read_text())
     assert result["steps"] >= 120 and result["episodes"] == 1 and result["frames_per_s"] > 0
+    assert (result["backend"], result["eval_envs"]) == ("gymnasium", 1)  # what ran is on record
     summary = json.loads((tmp_path / atari100k.SUMMARY).read_text())
     assert summary["algos"]["drq"]["games"]["SpaceInvaders"]["mean"] == result["score"]
     assert (tmp_path / "figures" / "atari100k-profile.png").is_file()
@@ -172,3 +173,15 @@ def test_the_sb3_peer_gets_the_presets_settings():
     der = atari100k.sb3_dqn_settings("der", 5_000, learning_starts=100)
     assert (der["target_update_interval"], der["learning_starts"], der["buffer_size"]) == (2000, 100, 5000)
     assert (drq["exploration_initial_eps"], der["exploration_initial_eps"]) == (1.0, 0.01)
+
+
+def test_the_progress_of_an_evaluation_is_read_from_its_run(tmp_path):
+    cfg = BenchAtari100kConfig(run_root=str(tmp_path), steps=100, eval_episodes=10)
+    assert atari100k._eval_progress(tmp_path, cfg) == "evaluating"  # nothing written yet
+    doc = {"step": 100, "episodes": 10, "complete": False, "returns": [1.0, 2.0, 3.0]}
+    (tmp_path / "evaluation.json").write_text(json.dumps(doc))
+    assert atari100k._eval_progress(tmp_path, cfg) == "evaluating 3/10 games"
+    (tmp_path / "evaluation.json").write_text(json.dumps(doc | {"step": 50}))  # an older evaluation
+    assert atari100k._eval_progress(tmp_path, cfg) == "evaluating"
+    with pytest.raises(ValueError, match="eval-envs"):
+        BenchAtari100kConfig(eval_envs=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from unittest.mock import ANY
 
 import gymnasium as gym
 import numpy as np
@@ -20,6 +21,7 @@ from seigen.agents.runs import (
     RunError,
     latest_checkpoint,
     load_checkpoint,
+    read_evaluation,
     read_metrics,
 )
 from seigen.scripts.cli import main
@@ -288,3 +290,35 @@ def test_an_interrupt_saves_a_checkpoint_to_resume_from(tmp_path):
         corridor(tmp_path, total_steps=1_500, resume=True, checkpoint_every=10_000, eval_episodes=1)
     )
     assert summary["steps"] == 1_500
+
+
+def test_the_final_evaluation_plays_on_several_envs_and_is_kept_as_it_plays(tmp_path, capsys):
+    summary = train(corridor(tmp_path, eval_episodes=5, eval_envs=2))
+    assert summary["evaluation"]["envs"] == 2 and summary["evaluation"]["episodes"] == 5
+    assert summary["backend"] == "gymnasium"
+    saved = read_evaluation(tmp_path / "run")
+    assert (
+        saved["complete"] and saved["returns"] == summary["evaluation"]["returns"] and saved["step"] == 3_000
+    )
+    assert "evaluation: episode 5/5" in capsys.readouterr().err  # --no-progress: a line per episode
+
+
+def test_an_evaluation_cut_short_keeps_the_episodes_it_played(tmp_path):
+    run = RunDir(tmp_path / "r", {"env": "x"})
+
+    def crashes(on_episode):
+        on_episode(1, 10.0)
+        on_episode(2, 0.0)
+        raise RuntimeError("emulator died")
+
+    with pytest.raises(RuntimeError):
+        run.record_evaluation(crashes, 4, step=7, progress=False)
+    saved = read_evaluation(tmp_path / "r")
+    assert saved == {"step": 7, "episodes": 4, "complete": False, "returns": [10.0, 0.0]}
+    result = run.record_evaluation(lambda on: {"mean": 1.0, "returns": [1.0]}, 1, step=8, progress=True)
+    assert result["mean"] == 1.0 and result["seconds"] >= 0
+    assert read_evaluation(tmp_path / "r") == {"step": 8, "episodes": 1, "complete": True, **result}
+    run.close()
+    assert read_metrics(tmp_path / "r")[-1] == {"step": 8, "time": ANY, "eval/mean": 1.0, "eval/seconds": ANY}
+    (tmp_path / "r" / "evaluation.json").write_text("{torn")
+    assert read_evaluation(tmp_path / "r") is None

@@ -16,7 +16,7 @@ import pytest
 
 from seigen.envs import envpool_env, make_vector_env
 from seigen.envs.envpool_env import EnvPoolVectorEnv, envpool_available, envpool_task, envpool_unsupported
-from seigen.envs.make import episode_stats
+from seigen.envs.make import episode_stats, vector_backend
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 needs_envpool = pytest.mark.skipif(
@@ -111,9 +111,28 @@ def test_envpool_is_configured_with_the_protocols() -> None:
         assert machado.training and not machado._episodic_life  # no life-loss signal
         assert dqn2015._pool.config["repeat_action_probability"] == 0.0 and dqn2015._episodic_life
         assert dqn2015.single_action_space.n == 18
+        assert vector_backend(machado) == "envpool" and cfg["num_threads"] == 0  # 0: EnvPool chooses
     finally:
         machado.close()
         dqn2015.close()
+
+
+@needs_envpool
+def test_a_runs_env_threads_and_backend_reach_the_vector_env() -> None:
+    from seigen.agents.dqn import make_envs
+    from seigen.agents.dqn_config import DQNConfig
+
+    cfg = DQNConfig(env="ALE/Pong-v5", num_envs=4, env_threads=1)
+    pool = make_envs(cfg, training=True)
+    forced = make_envs(DQNConfig(env="ALE/Pong-v5", backend="gymnasium"), training=False)
+    try:
+        assert vector_backend(pool) == "envpool" and pool._pool.config["num_threads"] == 1
+        assert vector_backend(forced) == "gymnasium"
+    finally:
+        pool.close()
+        forced.close()
+    with pytest.raises(ValueError, match="env-threads"):
+        DQNConfig(env_threads=-1)
 
 
 @needs_envpool

@@ -24,7 +24,17 @@ from pettingzoo.test import api_test, seed_test
 from seigen.engine import Board
 from seigen.envs import OpponentPool, SingleAgentEnv, go_env, is_atari, make_env, make_vector_env
 from seigen.envs.classic import ENV_IDS, MaskedDiscrete
-from seigen.envs.make import MAX_EPISODE_FRAMES, EpisodicLife, SeedFirstReset, sign_reward, wrap_atari
+from seigen.envs.make import (
+    MAX_EPISODE_FRAMES,
+    EpisodicLife,
+    SeedFirstReset,
+    ended_episodes,
+    episode_stats,
+    play_episodes,
+    sign_reward,
+    vector_backend,
+    wrap_atari,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -313,6 +323,68 @@ def test_vector_env_same_step_autoreset(asynchronous: bool) -> None:
                     assert infos["final_info"]["episode"]["l"][i] > 0
                 finished += int(done.sum())
         assert finished >= 3
+    finally:
+        envs.close()
+
+
+class Uneven(gym.Env):
+    """Episodes of one step and return 0 when first seeded with an even seed, ten steps and return 1 with an odd one."""
+
+    def __init__(self, render_mode: str | None = None) -> None:
+        self.observation_space = gym.spaces.Box(0.0, 1.0, (1,), np.float32)
+        self.action_space = gym.spaces.Discrete(2)
+        self.long = None
+        self.t = 0
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        if self.long is None:
+            self.long = seed % 2 == 1
+        self.t = 0
+        return np.zeros(1, np.float32), {}
+
+    def step(self, action):
+        self.t += 1
+        done = self.t >= (10 if self.long else 1)
+        return np.zeros(1, np.float32), float(done and self.long), done, False, {}
+
+
+gym.register("SeigenUneven-v0", entry_point=Uneven)
+
+
+def test_play_episodes_gives_each_env_a_fixed_share_so_short_episodes_are_not_favoured() -> None:
+    envs = make_vector_env(
+        "SeigenUneven-v0", 2, seed=0
+    )  # env 0: short episodes worth 0; env 1: long, worth 1
+    seen: list[tuple[int, float]] = []
+    try:
+        returns = play_episodes(
+            envs,
+            lambda obs, infos: np.zeros(len(obs), dtype=np.int64),
+            5,
+            seed=0,
+            on_episode=lambda k, ret: seen.append((k, ret)),
+        )
+    finally:
+        envs.close()
+    # env 0 ends ten episodes before env 1 ends one: the first five to end would all be 0
+    assert returns == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert [k for k, _ in seen] == [1, 2, 3, 4, 5] and sorted(r for _, r in seen) == sorted(returns)
+    with pytest.raises(ValueError, match="episodes"):
+        play_episodes(make_vector_env("SeigenUneven-v0", 1), lambda o, i: np.zeros(1, np.int64), 0)
+
+
+def test_ended_episodes_name_the_env_and_vector_backend_says_which_ran() -> None:
+    envs = make_vector_env("CartPole-v1", 2, seed=3)
+    try:
+        envs.reset()
+        ended: list[tuple[int, float, int]] = []
+        while len(ended) < 2:
+            _, _, _, _, infos = envs.step(np.ones(2, dtype=np.int64))
+            ended += ended_episodes(infos)
+            assert [(r, n) for _, r, n in ended_episodes(infos)] == episode_stats(infos)
+        assert {i for i, _, _ in ended} <= {0, 1} and all(r == n for _, r, n in ended)  # CartPole: 1 a step
+        assert vector_backend(envs) == "gymnasium"
     finally:
         envs.close()
 
