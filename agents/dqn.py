@@ -169,7 +169,8 @@ class DQN:
         self.optimizer = torch.optim.Adam(self.q.parameters(), lr=cfg.learning_rate, eps=adam_eps, fused=True)
         self.augment_rng = np.random.default_rng([cfg.seed, 1])
         # The target net is a copy of the online net at every update (DrQ(epsilon): a hard copy
-        # after each single gradient step): one forward pass of the online net serves as both.
+        # after each single gradient step): one forward pass of the online net serves as both,
+        # and training makes no copy (a checkpoint saves the online weights as the target's).
         self.target_is_online = (
             cfg.target_update_interval == 1
             and cfg.tau >= 1.0
@@ -302,7 +303,7 @@ class DQN:
     def state_dict(self) -> dict[str, Any]:
         return {
             "q": self.q.state_dict(),
-            "target": self.target.state_dict(),
+            "target": (self.q if self.target_is_online else self.target).state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "updates": self.updates,
             "episodes": self.episodes,
@@ -453,7 +454,7 @@ def _loop(
             if agent.step >= learn_from and agent.step % cfg.train_frequency < n:
                 beta = linear_schedule(cfg.per_beta, 1.0, cfg.total_steps, agent.step)
                 last = agent.update(rb, beta, cfg.gradient_steps)
-            if agent.step % cfg.target_update_interval < n:
+            if agent.step % cfg.target_update_interval < n and not agent.target_is_online:
                 agent.update_target()
             if agent.step >= next_ckpt or agent.step >= cfg.total_steps:
                 run.save_checkpoint(agent.state_dict(), agent.step)

@@ -322,3 +322,10 @@ def test_an_evaluation_cut_short_keeps_the_episodes_it_played(tmp_path):
     assert read_metrics(tmp_path / "r")[-1] == {"step": 8, "time": ANY, "eval/mean": 1.0, "eval/seconds": ANY}
     (tmp_path / "r" / "evaluation.json").write_text("{torn")
     assert read_evaluation(tmp_path / "r") is None
+
+
+def test_a_target_that_is_the_online_net_is_saved_as_the_online_weights(tmp_path):
+    summary = train(corridor(tmp_path, total_steps=600, learning_starts=100, target_update_interval=1))
+    assert summary["updates"] > 0
+    state = load_checkpoint(latest_checkpoint(tmp_path / "run"))
+    assert all(torch.equal(state["target"][k], v) for k, v in state["q"].items())
