@@ -4,6 +4,7 @@
 
     player = make_player("mcts", playouts=2000)
     player = make_player("net", model="runs/go9", playouts=800, device="auto")
+    player = make_player("net")  # the 9x9 net that ships with seigen
     player = load_net_player("runs/go9/checkpoints/step-000100000.pt", visits=400)
 
 The players themselves live in ``seigen.engine.players``; this module adds what the
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from seigen.engine.players import MCTSPlayer, NetPlayer, Player, RandomPlayer, RolloutPlayer
@@ -37,6 +40,21 @@ def load_net_player(path: str | os.PathLike, **kwargs: Any) -> NetPlayer:
     if game.get("name") != "go":
         raise ValueError(f"{meta.get('path', path)}: a {game.get('name', 'non-Go')} net, not a Go one")
     return NetPlayer(net=net, game=game, **kwargs)
+
+
+SHIPPED_NETS = {9: "go9x9.pt"}
+"""The Go nets that ship with seigen (package data in ``seigen/agents/data``), by board size:
+what ``--player net`` plays without ``--model``. ``scripts/ship_net.py`` writes them;
+``docs/models`` has their model cards."""
+
+
+def shipped_net(size: int = 9) -> Path | None:
+    """The file of the net that seigen ships for ``size`` x ``size`` Go (None: none for that size)."""
+    name = SHIPPED_NETS.get(size)
+    if name is None:
+        return None
+    path = Path(str(resources.files("seigen.agents") / "data" / name))
+    return path if path.is_file() else None
 
 
 PLAYERS = ("random", "rollout", "mcts", "puct", "net")
@@ -63,7 +81,8 @@ def make_player(
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
     the search of the net player) or ``net`` (``model``: a run directory or checkpoint of a
-    Go net; ``device``: ``auto`` or None, the default, is cuda when present).
+    Go net, by default the 9x9 net that ships with seigen, ``shipped_net``; ``device``: ``auto``
+    or None, the default, is cuda when present).
 
     ``playout``: ``light`` or ``heavy`` playouts of the rollout, mcts and puct players
     (None: heavy for mcts, light for the others); ``threads``: search threads of the
@@ -110,7 +129,11 @@ def make_player(
         if mix:
             extra |= {"mix": mix, "playout": playout or "heavy"}
         if model is None:
-            raise ValueError("player 'net' needs a trained network: give --model RUN_DIR_OR_CHECKPOINT")
+            model = shipped_net(9)
+        if model is None:
+            raise ValueError(
+                "player 'net' needs a trained network and this install ships none: give --model RUN_DIR_OR_CHECKPOINT"
+            )
         from seigen.agents.runs import CheckpointError
 
         try:

@@ -246,7 +246,7 @@ class GTPConfig:
     player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
     """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the default: UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads; the strongest player without a net), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
-    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
     visits: int | None = None
     """Cap on playouts (simulations for mcts and net) per move; without time settings from the GUI, the default is 10000 (800 for net)."""
     move_time: float | None = None
@@ -326,7 +326,7 @@ class AnalysisConfig:
     player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
     """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts in C; principal variations), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
-    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net."""
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
     visits: int | None = None
     """Visits per position (playouts for the rollout player) when a query gives no maxVisits; default: maxVisits of the KataGo config, else 10000 (800 for net)."""
     max_time: float | None = None

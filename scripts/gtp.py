@@ -92,7 +92,8 @@ def main(cfg: GTPConfig) -> int:
         if cfg.size is not None and cfg.size != player.board_size:
             n = player.board_size
             print(
-                f"seigen gtp: error: --size {cfg.size}: the network plays {n}x{n} only ({cfg.model})",
+                f"seigen gtp: error: --size {cfg.size}: the network plays {n}x{n} only "
+                f"({cfg.model or f'the {n}x{n} net that ships with seigen; give --model for another size'})",
                 file=sys.stderr,
             )
             return 2

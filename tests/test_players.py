@@ -129,7 +129,7 @@ def test_search_stops_when_asked_and_reports():
     assert reports[-1].playouts >= reports[0].playouts
 
 
-def test_make_player_names():
+def test_make_player_names(monkeypatch):
     assert isinstance(make_player("random"), RandomPlayer)
     assert isinstance(make_player("rollout", playouts=10), RolloutPlayer)
     mcts = make_player("mcts", playouts=10, threads=2)
@@ -141,7 +141,8 @@ def test_make_player_names():
         make_player("mcts", parallel="both")
     puct = make_player("puct", playouts=10)
     assert isinstance(puct, MCTSPlayer) and puct.name == "puct" and puct.playout == "light"
-    with pytest.raises(ValueError, match="needs a trained network"):
+    monkeypatch.setattr("seigen.agents.players.shipped_net", lambda size=9: None)  # an install without one
+    with pytest.raises(ValueError, match="needs a trained network and this install ships none"):
         make_player("net")
     with pytest.raises(ValueError, match="unknown player"):
         make_player("alphago")
@@ -282,7 +283,7 @@ def tiny_go_net(size: int = 5, pass_bias: float = 0.0):
     return net
 
 
-def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path):
+def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path, monkeypatch):
     import torch
 
     from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
@@ -293,8 +294,10 @@ def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path):
     player = make_player("net", model=str(tmp_path / "go.pt"), playouts=50, seed=3, device="cpu", c_puct=2.0)
     assert isinstance(player, NetPlayer) and player.name == "net" and player.board_size == 5
     assert player.visits == 50 and player.c_puct == 2.0 and player.game["komi"] == 6.5
+    monkeypatch.setattr("seigen.agents.players.shipped_net", lambda size=9: None)
     with pytest.raises(ValueError, match="needs a trained network"):
         make_player("net")
+    monkeypatch.undo()
     (tmp_path / "bad.pt").write_bytes(b"junk")
     with pytest.raises(ValueError, match=r"bad\.pt"):
         make_player("net", model=str(tmp_path / "bad.pt"))
@@ -304,6 +307,42 @@ def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path):
         make_player("net", model=str(tmp_path / "ttt.pt"))
     with pytest.raises(ValueError, match="the net plays 5x5 only"):
         player.genmove(Board(9), "black", SearchLimits())
+
+
+def test_the_shipped_net_plays_9x9_without_model(tmp_path):
+    from seigen.agents.players import shipped_net
+    from seigen.engine.players import NetPlayer
+
+    path = shipped_net(9)
+    assert path is not None and path.stat().st_size <= 10 * 2**20  # package data, at most 10 MB
+    assert shipped_net(19) is None
+    player = make_player("net", playouts=16, seed=0, device="cpu")
+    assert isinstance(player, NetPlayer) and player.board_size == 9 and player.game["name"] == "go"
+    board = Board(9)
+    d = player.genmove(board, "black", SearchLimits())
+    assert d.move is not None and board.is_legal(d.move)
+
+
+def test_ship_net_keeps_the_weights_not_the_optimizer_and_refuses_other_games(tmp_path, capsys):
+    import torch
+
+    from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+    from seigen.agents.runs import load_checkpoint
+    from seigen.scripts import ship_net
+
+    game = {"name": "go", "size": 5, "komi": 6.5, "rules": "chinese", "max_moves": 75}
+    net = tiny_go_net()
+    heavy = {**net_state(net, game), "step": 12, "optimizer": {"state": torch.zeros(100_000)}}
+    torch.save(heavy, tmp_path / "ckpt.pt")
+    assert ship_net.main([str(tmp_path / "ckpt.pt"), "--out", str(tmp_path / "out" / "go.pt")]) == 0
+    assert "5x5 Go net at step 12" in capsys.readouterr().out
+    saved = load_checkpoint(tmp_path / "out" / "go.pt")
+    assert "optimizer" not in saved and saved["step"] == 12 and saved["game"] == game
+    assert all(torch.equal(saved["model"][k], v) for k, v in net.state_dict().items())
+    ttt = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
+    torch.save({**net_state(ttt, {"name": "tictactoe"}), "step": 0}, tmp_path / "ttt.pt")
+    assert ship_net.main([str(tmp_path / "ttt.pt"), "--out", str(tmp_path / "t.pt")]) == 2
+    assert "not a Go one" in capsys.readouterr().err and not (tmp_path / "t.pt").exists()
 
 
 def test_net_player_keeps_its_tree_and_reports_analysis():
