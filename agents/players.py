@@ -48,12 +48,20 @@ what ``--player net`` plays without ``--model``. ``scripts/ship_net.py`` writes 
 ``docs/models`` has their model cards."""
 
 
+def shipped_net_path(size: int = 9) -> Path:
+    """Where the net that seigen ships for ``size`` x ``size`` Go lives in the package (whether or not it is there)."""
+    if size not in SHIPPED_NETS:
+        raise ValueError(
+            f"seigen ships no {size}x{size} net (it ships {', '.join(f'{n}x{n}' for n in SHIPPED_NETS)})"
+        )
+    return Path(str(resources.files("seigen.agents") / "data" / SHIPPED_NETS[size]))
+
+
 def shipped_net(size: int = 9) -> Path | None:
     """The file of the net that seigen ships for ``size`` x ``size`` Go (None: none for that size)."""
-    name = SHIPPED_NETS.get(size)
-    if name is None:
+    if size not in SHIPPED_NETS:
         return None
-    path = Path(str(resources.files("seigen.agents") / "data" / name))
+    path = shipped_net_path(size)
     return path if path.is_file() else None
 
 

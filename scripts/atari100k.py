@@ -155,11 +155,11 @@ def run_job(job: Job, cfg: BenchAtari100kConfig) -> dict[str, Any]:
     summary = train(train_cfg)
     seconds = time.perf_counter() - t0
     ev = summary["evaluation"]
-    # over every session of a resumed run; this session's alone when its checkpoint did not count them
-    train_seconds = summary["train_seconds"] if summary["train_seconds"] is not None else summary["seconds"]
-    if summary["train_seconds"] is not None and train_seconds > 0:
+    if summary["train_seconds"]:  # every session of a resumed run
+        train_seconds = summary["train_seconds"]
         frames_per_s = summary["steps"] * FRAMES_PER_STEP / train_seconds
-    else:
+    else:  # resumed from a checkpoint that did not count them: this session's alone
+        train_seconds = summary["seconds"]
         frames_per_s = summary["steps_per_s"] * FRAMES_PER_STEP
     result = {
         "algo": job.algo,

@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", help="run directory (its latest checkpoint) or checkpoint file")
     parser.add_argument("--out", default=None, help="where to write it (default: agents/data/go9x9.pt)")
     args = parser.parse_args(argv)
-    from seigen.agents.players import SHIPPED_NETS
+    from seigen.agents.players import shipped_net_path
     from seigen.agents.runs import CheckpointError
 
-    out = args.out or Path(__file__).resolve().parent.parent / "agents" / "data" / SHIPPED_NETS[9]
+    out = args.out or shipped_net_path(9)
     try:
         info = ship(args.source, out, size=9 if args.out is None else None)
     except (CheckpointError, ValueError) as e:
