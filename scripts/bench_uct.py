@@ -13,13 +13,20 @@ machine two threads may get one core) and ``sims_per_cpu_s`` the work per CPU se
 Agreement: on ``--positions`` random 9x9 positions (10 random sensible moves each), the
 move of each two-thread setting against a one-thread search of ``--ref-sims``.
 
+The clock (``--move-time`` > 0): the match player (heavy playouts, as ``seigen gtp --player
+mcts``) on 1 and 2 threads, root and shared, searching ``--move-time`` seconds a move as one
+side of ``--clock-games`` games (the tree kept between its moves, as in a match), on the
+positions of games that a one-thread search of 1,000 simulations plays against itself:
+the simulations each setting runs per move and the seconds it takes (the early stop and
+the search on while in doubt included).
+
 Strength (``--games`` > 0): ``UctPlayer`` (``--match-sims`` per move, one thread) against
 ``MCTSPlayer`` and ``RolloutPlayer`` at the same playouts, and against GNU Go level 1
 (where found), on 9x9 with komi 7, Chinese rules, colours alternated
 (``seigen.engine.arena.play_match``).
 
 Usage: ``python -m seigen.scripts.bench_uct [--seconds 3] [--repeats 3] [--sims 10000]
-[--games 0] [--json]``.
+[--move-time 0] [--clock-games 3] [--games 0] [--json]``.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import numpy as np
 
 from seigen.engine.board import Board
 from seigen.engine.players import MCTSPlayer, RolloutPlayer, SearchLimits
-from seigen.engine.uct import UctPlayer
+from seigen.engine.uct import UctConfig, UctPlayer
 from seigen.scripts.bench_board import cpu_model, stdout_console
 
 UNIT = "simulations/s (one descent + one light playout + backup)"
@@ -49,13 +56,17 @@ class BenchUctConfig:
     seconds: float = 3.0
     """Seconds each setting runs per repeat."""
     repeats: int = 3
-    """Timed repeats per setting; the median is reported."""
+    """Timed repeats per setting; the median is reported (0: no speed runs)."""
     sims: int = 10_000
     """Simulations per search in the speed and agreement runs."""
     positions: int = 10
     """Random positions for the agreement check (0: none)."""
     ref_sims: int = 40_000
     """Simulations of the one-thread reference search of the agreement check."""
+    move_time: float = 0.0
+    """Seconds a move of the clock check (0: no clock check)."""
+    clock_games: int = 3
+    """Games whose positions the clock check searches (30 moves of each, one side's)."""
     games: int = 0
     """Games per opponent in the strength check (0: none)."""
     match_sims: int = 2_000
@@ -147,6 +158,58 @@ def agreement_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
     return rows
 
 
+def _clock_games(cfg: BenchUctConfig) -> list[list[int]]:
+    """The moves of ``clock_games`` games of a one-thread 1,000-simulation search against
+    itself, 30 moves each (fewer where a game ended sooner)."""
+    games = []
+    for g in range(cfg.clock_games):
+        player = UctPlayer(threads=1, seed=cfg.seed + 100 + g, config=UctConfig(playout="heavy"))
+        board = Board(9, komi=7.0)
+        while len(board.moves) < 30 and not board.is_over:
+            decision = player.genmove(board, board.to_play, SearchLimits(playouts=1_000))
+            if decision.resign:
+                break
+            board.play(decision.move)
+        player.close()
+        games.append([index for _, index in board.moves])
+    return games
+
+
+def clock_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
+    """Simulations per move at ``move_time`` seconds a move, as the match player runs them."""
+    games = _clock_games(cfg)
+    settings = {
+        "1 thread": dict(threads=1),
+        "2 threads, root parallel": dict(threads=2, parallel="root"),
+        "2 threads, shared tree": dict(threads=2, parallel="shared"),
+    }
+    rows = []
+    for name, kw in settings.items():
+        sims, seconds = [], []
+        for g, moves in enumerate(games):
+            player = UctPlayer(seed=cfg.seed + g, config=UctConfig(playout="heavy"), **kw)
+            board = Board(9, komi=7.0)
+            for i, move in enumerate(moves):
+                if i % 2 == 0:  # one side's moves, the tree kept in between
+                    t0 = time.perf_counter()
+                    sims.append(player.search(board, SearchLimits(seconds=cfg.move_time)).playouts)
+                    seconds.append(time.perf_counter() - t0)
+                board.play(move)
+            player.close()
+        rows.append(
+            {
+                "setting": name,
+                "moves": len(sims),
+                "sims_per_move": round(statistics.mean(sims)),
+                "seconds_per_move": round(statistics.mean(seconds), 2),
+                "sims_per_s": round(sum(sims) / sum(seconds), 1),
+            }
+        )
+    for row in rows:
+        row["vs_1_thread"] = round(row["sims_per_move"] / rows[0]["sims_per_move"], 3)
+    return rows
+
+
 def strength_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
     from seigen.engine.arena import play_match
     from seigen.engine.gtp_client import GTPAgent
@@ -193,10 +256,17 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Any:
 
 def main(cfg: BenchUctConfig) -> int:
     machine = f"{os.cpu_count()} cores ({cpu_model()})"
-    parts = [("speed", speed_rows(cfg), f"9x9 speed on {machine}; median of {cfg.repeats}; unit: {UNIT}")]
+    parts = []
+    if cfg.repeats > 0:
+        parts.append(
+            ("speed", speed_rows(cfg), f"9x9 speed on {machine}; median of {cfg.repeats}; unit: {UNIT}")
+        )
     if cfg.positions > 0:
         title = f"move agreement with a 1-thread search of {cfg.ref_sims} ({cfg.sims} per search)"
         parts.append(("agreement", agreement_rows(cfg), title))
+    if cfg.move_time > 0:
+        title = f"the clock: {cfg.move_time} s a move, heavy playouts, the tree kept between moves"
+        parts.append(("clock", clock_rows(cfg), title))
     if cfg.games > 0:
         title = f"strength: {cfg.games} games each, 9x9, komi 7, colours alternated"
         parts.append(("strength", strength_rows(cfg), title))

@@ -17,6 +17,10 @@
 #   norave, light, nopriors: the ablations, the full player against itself without RAVE
 #     (plain UCT, c_ucb 0.2), with light playouts, or with no prior but the even one, both
 #     at ABLATION_VISITS (3000) simulations a move;
+#   double, root-sims, shared-sims: what twice the simulations are worth, all at fixed
+#     simulations (so a busy machine changes nothing): one thread at 2 x ABLATION_VISITS
+#     against one thread at ABLATION_VISITS; the same 2 x ABLATION_VISITS on 2 root-parallel
+#     trees; and on 2 threads sharing one tree;
 #   gnugo10-19: 19x19, mcts at MOVE_TIME_19 (10) seconds a move on 2 threads against GNU Go
 #     level 10, GAMES_19 (20) games.
 # A pairing whose folder under $OUT already holds games is resumed (`seigen match --resume`):
@@ -64,6 +68,14 @@ for p in $PAIRINGS; do
         nopriors) LESS="$FULL --prior all=off even=10,0.5" ;;
       esac
       run "mcts${ABLATION_VISITS}-vs-$p" "$FULL" "$LESS" ;;
+    double | root-sims | shared-sims)
+      ONE="seigen gtp --player mcts --visits $ABLATION_VISITS"
+      TWICE="seigen gtp --player mcts --visits $((2 * ABLATION_VISITS))"
+      case $p in
+        double) run "mcts$((2 * ABLATION_VISITS))-vs-mcts${ABLATION_VISITS}" "$TWICE" "$ONE" ;;
+        root-sims) run "mcts$((2 * ABLATION_VISITS))-2root-vs-mcts${ABLATION_VISITS}" "$TWICE --threads 2" "$ONE" ;;
+        shared-sims) run "mcts$((2 * ABLATION_VISITS))-2shared-vs-mcts${ABLATION_VISITS}" "$TWICE --threads 2 --parallel shared" "$ONE" ;;
+      esac ;;
     gnugo10-19)
       name="mcts${MOVE_TIME_19}s-vs-gnugo10-19x19"
       echo "== $name" >&2
