@@ -40,9 +40,10 @@ from typing import Any
 
 import numpy as np
 
+from seigen.agents.players import make_player
 from seigen.engine.board import Board
 from seigen.engine.players import MCTSPlayer, RolloutPlayer, SearchLimits
-from seigen.engine.uct import UctConfig, UctPlayer
+from seigen.engine.uct import UctPlayer
 from seigen.scripts.bench_board import cpu_model, stdout_console
 
 UNIT = "simulations/s (one descent + one light playout + backup)"
@@ -163,7 +164,7 @@ def _clock_games(cfg: BenchUctConfig) -> list[list[int]]:
     itself, 30 moves each (fewer where a game ended sooner)."""
     games = []
     for g in range(cfg.clock_games):
-        player = UctPlayer(threads=1, seed=cfg.seed + 100 + g, config=UctConfig(playout="heavy"))
+        player = make_player("mcts", threads=1, seed=cfg.seed + 100 + g)
         board = Board(9, komi=7.0)
         while len(board.moves) < 30 and not board.is_over:
             decision = player.genmove(board, board.to_play, SearchLimits(playouts=1_000))
@@ -176,7 +177,8 @@ def _clock_games(cfg: BenchUctConfig) -> list[list[int]]:
 
 
 def clock_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
-    """Simulations per move at ``move_time`` seconds a move, as the match player runs them."""
+    """Simulations per move at ``move_time`` seconds a move, as the match player runs them
+    (``make_player("mcts")``, the player of ``seigen gtp --player mcts``)."""
     games = _clock_games(cfg)
     settings = {
         "1 thread": dict(threads=1),
@@ -187,7 +189,7 @@ def clock_rows(cfg: BenchUctConfig) -> list[dict[str, Any]]:
     for name, kw in settings.items():
         sims, seconds = [], []
         for g, moves in enumerate(games):
-            player = UctPlayer(seed=cfg.seed + g, config=UctConfig(playout="heavy"), **kw)
+            player = make_player("mcts", seed=cfg.seed + g, **kw)
             board = Board(9, komi=7.0)
             for i, move in enumerate(moves):
                 if i % 2 == 0:  # one side's moves, the tree kept in between
