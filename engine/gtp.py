@@ -354,13 +354,16 @@ class GTPEngine:
         color = self._color(args[0])
         start = time.perf_counter()
         decision = self._decide(color, cleanup)
+        seconds = time.perf_counter() - start
         if play:
-            self.clock.charge(color, time.perf_counter() - start)
-        if decision.resign:
-            return "resign"
-        if play:
+            self.clock.charge(color, seconds)
+        answer = "resign" if decision.resign else self.board.vertex(decision.move)
+        a = decision.analysis
+        search = f"{a.playouts} playouts, win rate {a.winrate:.3f}, " if a is not None else ""
+        log.info("genmove %s: %s (%s%.2f s)", color, answer, search, seconds)
+        if play and not decision.resign:
             self.board.play(decision.move, color)
-        return self.board.vertex(decision.move)
+        return answer
 
     def cmd_genmove(self, args: list[str]) -> str:
         return self._genmove(args, play=True)

@@ -21,7 +21,7 @@ import contextlib
 import queue
 import subprocess
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -72,7 +72,8 @@ class GTPClient:
 
     ``argv`` is the command line that starts the engine in GTP mode. ``timeout`` (seconds,
     ``None`` for no limit) bounds the wait for each answer; ``send`` can override it.
-    The engine's stderr is kept (its last ``stderr_lines`` lines) for error messages.
+    The engine's stderr is kept (its last ``stderr_lines`` lines) for error messages, and
+    each of its lines goes to ``on_stderr`` too (from the reader thread) when one is given.
     One client talks to one engine from one thread at a time.
     """
 
@@ -83,6 +84,7 @@ class GTPClient:
         cwd: str | None = None,
         env: dict[str, str] | None = None,
         stderr_lines: int = 50,
+        on_stderr: Callable[[str], None] | None = None,
     ) -> None:
         if not argv:
             raise ValueError("argv must name the engine to start")
@@ -92,6 +94,7 @@ class GTPClient:
         self._closed = False
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=stderr_lines)
+        self._on_stderr = on_stderr
         try:
             self._proc = subprocess.Popen(
                 self.argv,
@@ -127,7 +130,13 @@ class GTPClient:
         assert self._proc.stderr is not None
         try:
             for line in self._proc.stderr:
-                self._stderr.append(line.rstrip("\n"))
+                line = line.rstrip("\n")
+                self._stderr.append(line)
+                if self._on_stderr is not None:
+                    try:
+                        self._on_stderr(line)
+                    except Exception:  # a failing log must not stop the reading: the engine would block
+                        self._on_stderr = None
         except (OSError, ValueError):
             pass
 

@@ -119,10 +119,12 @@ def run_match(
     Later crashes, hangs and bad moves forfeit games (see the module docstring).
     Records go to ``<sgf_dir>/game-NNNN.sgf`` and ``<sgf_dir>/games.jsonl`` (one JSON
     line per game, as it finishes), the summary to ``<sgf_dir>/summary.json`` (rewritten after
-    each game). Ctrl-C stops the match: the games finished so far come back with
-    ``interrupted`` set. With ``settings.resume`` the games already in ``games.jsonl`` come
-    back in ``result.records`` (``on_game`` is not called for them) and only the others are
-    played, so a match cut short, even by a crash, goes on where it stopped.
+    each game), and each engine's stderr to ``<sgf_dir>/engine-A.log`` and ``engine-B.log``
+    (``engine-A-2.log`` ... for the engines of further parallel workers). Ctrl-C stops the
+    match: the games finished so far come back with ``interrupted`` set. With
+    ``settings.resume`` the games already in ``games.jsonl`` come back in ``result.records``
+    (``on_game`` is not called for them) and only the others are played, so a match cut
+    short, even by a crash, goes on where it stopped.
     """
     started = time.monotonic()
     argv = {"A": argv_of(settings.black, "black"), "B": argv_of(settings.white, "white")}
@@ -135,7 +137,11 @@ def run_match(
     all_engines: list[Engine] = []
 
     def new_pair() -> tuple[Engine, Engine]:
-        pair = (Engine("A", argv["A"], settings), Engine("B", argv["B"], settings))
+        suffix = f"-{len(all_engines) // 2 + 1}" if all_engines else ""
+        pair = (
+            Engine("A", argv["A"], settings, os.path.join(sgf_dir, f"engine-A{suffix}.log")),
+            Engine("B", argv["B"], settings, os.path.join(sgf_dir, f"engine-B{suffix}.log")),
+        )
         all_engines.extend(pair)
         return pair
 
@@ -143,11 +149,15 @@ def run_match(
     try:
         raw_names = {e.key: probe_engine(e, commands[e.key]) for e in first}
     except BaseException:
+        logs = [e.log_path for e in first]
         for engine in first:
-            engine.close()
-        if created:
+            engine.stop()
+        if created:  # no game was played: leave nothing behind
             with contextlib.suppress(OSError):
-                os.rmdir(sgf_dir)  # still empty: no game was played
+                for log in logs:
+                    if log is not None and os.path.exists(log):
+                        os.remove(log)
+                os.rmdir(sgf_dir)
         raise
     result = MatchResult(settings, _display_names(raw_names), commands, sgf_dir, records=list(done))
     result.seconds = seconds_before

@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from collections.abc import Sequence
+from typing import TextIO
 
 from seigen.engine.board import Board, IllegalMoveError, result_string
 from seigen.engine.gtp_client import GTPClient, GTPEngineDied, GTPError, GTPProtocolError, GTPTimeout
@@ -69,15 +71,40 @@ class _Forfeit(Exception):
 
 
 class Engine:
-    """One engine process of a match, started (again) on demand; used by one thread at a time."""
+    """One engine process of a match, started (again) on demand; used by one thread at a time.
 
-    def __init__(self, key: str, argv: Sequence[str], settings: MatchSettings) -> None:
+    With ``log_path`` every line the engine writes on stderr is appended to that file, across
+    restarts, with :meth:`mark` lines between its games: what each engine said about its
+    moves (seigen's players log their playouts, time and win rate) stays beside the games.
+    """
+
+    def __init__(
+        self, key: str, argv: Sequence[str], settings: MatchSettings, log_path: str | None = None
+    ) -> None:
         self.key = key
         self.argv = list(argv)
         self.settings = settings
         self.client: GTPClient | None = None
         self.starts = 0
         self.stopped = False  # set when the match stops: the engine is never started again
+        self.log_path = log_path
+        self._log: TextIO | None = None
+        self._log_lock = threading.Lock()
+
+    def _write_log(self, line: str) -> None:
+        with self._log_lock:
+            if self.log_path is None:
+                return
+            if self._log is None:
+                self._log = open(self.log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+            self._log.write(line + "\n")
+
+    def mark(self, text: str) -> None:
+        """Write ``== text`` into the engine's log (when it has one), e.g. at a game's start."""
+        try:
+            self._write_log(f"== {text}")
+        except OSError:
+            self.log_path = None  # a log that cannot be written must not stop the match
 
     @property
     def alive(self) -> bool:
@@ -91,7 +118,8 @@ class Engine:
         if self.stopped:
             raise GTPEngineDied(f"the match has stopped; GTP engine {self.argv[0]!r} is not restarted")
         self.starts += 1
-        self.client = GTPClient(self.argv, timeout=self.settings.startup_timeout)
+        on_stderr = self._write_log if self.log_path is not None else None
+        self.client = GTPClient(self.argv, timeout=self.settings.startup_timeout, on_stderr=on_stderr)
 
     def send(self, command: str, timeout: float) -> str:
         client = self.client  # stop() may clear it from another thread
@@ -109,6 +137,12 @@ class Engine:
         """Close the engine for good (from any thread): the game it is in ends at its next command."""
         self.stopped = True
         self.close()
+        with self._log_lock:
+            self.log_path = None  # lines that come after the stop are dropped
+            if self._log is not None:
+                with contextlib.suppress(OSError):
+                    self._log.close()
+                self._log = None
 
 
 def _call(
@@ -207,6 +241,7 @@ def play_game(index: int, a: Engine, b: Engine, settings: MatchSettings) -> tupl
     record = GameRecord(index, black.key, white.key, None, "", "", 0)
     try:
         for engine in (black, white):
+            engine.mark(f"game {index + 1}: {color_of[engine.key]}")
             _new_game(engine, settings)
         while True:
             if board.is_over:

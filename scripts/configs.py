@@ -450,7 +450,7 @@ class MatchConfig:
     alternate: bool = False
     """Swap colours every other game (recommended for strength measurements)."""
     sgf_dir: str | None = None
-    """Folder for the SGF of each game, games.jsonl and summary.json; default: a new matches/<timestamp> folder."""
+    """Folder for the SGF of each game, games.jsonl, summary.json and each engine's stderr (engine-A.log, engine-B.log); default: a new matches/<timestamp> folder."""
     max_moves: int | None = None
     """Moves per game (passes included) after which the game is stopped and scored; default: 3*N*N."""
     parallel: int = 1

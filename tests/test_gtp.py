@@ -1452,3 +1452,24 @@ def test_the_mcts_player_searches_by_move_time() -> None:
     answers = [a for a in out.stdout.split("\n\n") if a.strip()]
     assert out.returncode == 0 and [a[0] for a in answers] == ["="] * 4, out
     assert re.fullmatch(r"= [A-HJ][1-9]", answers[2].strip()), answers
+
+
+def test_each_genmove_is_logged_with_its_search(caplog) -> None:
+    """One INFO line a move (the playouts, the win rate, the seconds): what a GUI's console
+    shows, and what ``seigen match`` keeps in each engine's log."""
+    from seigen.engine.gtp import GTPEngine
+    from seigen.engine.players import MCTSPlayer, RandomPlayer
+
+    engine = GTPEngine(MCTSPlayer(visits=64, seed=0), size=9)
+    with caplog.at_level("INFO", logger="seigen.gtp"):
+        move = engine.cmd_genmove(["b"])
+        engine.cmd_reg_genmove(["w"])
+    lines = [r.getMessage() for r in caplog.records if r.name == "seigen.gtp"]
+    assert re.fullmatch(
+        rf"genmove black: {move} \(64 playouts, win rate [01]\.\d{{3}}, \d+\.\d\d s\)", lines[0]
+    )
+    assert lines[1].startswith("genmove white: ") and len(lines) == 2
+    caplog.clear()
+    with caplog.at_level("INFO", logger="seigen.gtp"):
+        move = GTPEngine(RandomPlayer(seed=0), size=9).cmd_genmove(["w"])
+    assert re.fullmatch(rf"genmove white: {move} \(\d+\.\d\d s\)", caplog.records[-1].getMessage())

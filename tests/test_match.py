@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -210,6 +211,15 @@ def test_random_match(tmp_path):
     assert sorted(line["index"] for line in lines) == [0, 1, 2, 3]
     saved = json.loads((folder / "summary.json").read_text())
     assert saved["wins"] == summary["wins"] and saved["settings"]["games"] == 4
+    for key in "AB":  # each engine's log marks its games, whichever of the two workers played them
+        logs = list(folder.glob(f"engine-{key}*.log"))
+        names = {p.name for p in logs}
+        assert f"engine-{key}.log" in names and names <= {f"engine-{key}.log", f"engine-{key}-2.log"}
+        marks = sorted(
+            line for p in logs for line in p.read_text().splitlines() if line.startswith("== game")
+        )
+        colours = {r.index + 1: "black" if r.black == key else "white" for r in result.records}
+        assert marks == sorted(f"== game {n}: {c}" for n, c in colours.items())
     with pytest.raises(MatchError, match="already holds a match"):
         run_match(s)  # the same folder again
 
@@ -249,6 +259,9 @@ def test_a_faulty_engine_forfeits_and_the_match_goes_on(tmp_path, fault, reason,
     else:  # still running: it plays on, and only its 3rd genmove ever failed
         assert summary["forfeits"] == 1
         assert all(r.forfeit is None for r in match.records[1:])
+    if reason == "crash":  # the last words of each of its three processes are kept
+        log = (Path(match.sgf_dir) / "engine-A.log").read_text()
+        assert log.count("fake engine: crashing at genmove 3") == 3 and "== game 3: black" in log
 
 
 def test_resignation_and_default_folder(tmp_path, monkeypatch):
@@ -406,6 +419,12 @@ def test_seigen_gtp_plays_a_match(tmp_path):
     assert summary["games"] == 2 and summary["forfeits"] == 0
     assert match.names["A"].startswith("seigen")
     assert all(r.ended_by in ("two passes", "max moves", "resign") for r in match.records)
+    log = (Path(match.sgf_dir) / "engine-A.log").read_text().splitlines()
+    assert "ready" in log[0]  # what it said when the match first started it, to learn its name
+    assert log.index("== game 1: black") < log.index("== game 2: white")
+    genmoves = [line for line in log if "genmove " in line]  # seigen logs each move it chose
+    assert len(genmoves) == sum((r.moves + (r.black == "A")) // 2 for r in match.records)
+    assert all(re.search(r"genmove (black|white): (\w+) \(\d\.\d\d s\)$", line) for line in genmoves)
 
 
 # ---------------------------------------------------------------------------- GNU Go
