@@ -254,7 +254,9 @@ def play_game(index: int, a: Engine, b: Engine, settings: MatchSettings) -> tupl
             mover = by_color[color]
             other = by_color["white" if color == "black" else "black"]
             number = board.move_number + 1
+            asked = time.monotonic()
             text = (_call(mover, f"genmove {color}", settings.move_timeout) or "").strip()
+            record.move_seconds.setdefault(mover.key, []).append(round(time.monotonic() - asked, 3))
             if text.lower() == "resign":
                 record.ended_by = "resign"
                 record.winner = other.key

@@ -70,6 +70,8 @@ class GameRecord:
     sgf: str | None = None
     """Path of the game's SGF record."""
     seconds: float = 0.0
+    move_seconds: dict[str, list[float]] = field(default_factory=dict)
+    """Each engine's ``genmove`` answers in this game, timed by the match (seconds, in order)."""
 
 
 @dataclass
@@ -125,6 +127,7 @@ def summarize(
             "wins_white": wins_white,
             "forfeits": len(forfeited),
             "forfeit_reasons": {r: reasons[r] for r in FORFEIT_REASONS if reasons[r]},
+            **_move_times([t for r in records for t in r.move_seconds.get(key, ())]),
         }
     all_reasons = Counter(r.forfeit for r in records if r.forfeit)
     a = engines["A"]
@@ -153,6 +156,15 @@ def summarize(
         "alternate": settings.alternate,
         "max_moves": settings.move_cap,
         "move_timeout": settings.move_timeout,
+    }
+
+
+def _move_times(seconds: list[float]) -> dict:
+    """How long an engine took to answer ``genmove``: the count, the mean and the longest."""
+    return {
+        "genmoves": len(seconds),
+        "seconds_per_move": round(sum(seconds) / len(seconds), 3) if seconds else None,
+        "max_move_seconds": max(seconds) if seconds else None,
     }
 
 

@@ -81,6 +81,13 @@ def render_table(summary: dict) -> Any:
         f"black won {s['black_wins']}, white {s['white_wins']}"
         + (f"; {s['mean_moves']:.1f} moves per game" if s["mean_moves"] is not None else ""),
     ]
+    times = [
+        f"{key} {e['seconds_per_move']:.2f} s (longest {e['max_move_seconds']:.2f} s)"
+        for key, e in s["engines"].items()
+        if e.get("seconds_per_move") is not None
+    ]
+    if times:
+        lines.append("time per genmove: " + ", ".join(times))
     for f in s["forfeit_games"][:5]:
         lines.append(f"game {f['game'] + 1}: {f['detail']}")
     if len(s["forfeit_games"]) > 5:

@@ -193,6 +193,12 @@ def test_random_match(tmp_path):
         if record.ended_by == "two passes":
             assert board.is_over and board.result() == record.result
         assert "fake_gtp_engine.py" in info.game_comment and record.ended_by in info.comment
+        times = record.move_seconds  # every genmove timed: no resignation, so one per move
+        assert (
+            len(times[record.black]) == (record.moves + 1) // 2
+            and len(times[record.white]) == record.moves // 2
+        )
+        assert all(0 <= t < 30 for ts in times.values() for t in ts)
 
     summary = result.summary()
     assert summary.keys() >= SUMMARY_KEYS
@@ -200,6 +206,8 @@ def test_random_match(tmp_path):
     assert summary["wins"]["A"] + summary["wins"]["B"] + summary["draws"] == 4
     a, b = summary["engines"]["A"], summary["engines"]["B"]
     assert a["games_black"] == a["games_white"] == 2
+    assert a["genmoves"] + b["genmoves"] == sum(r.moves for r in result.records)
+    assert 0 <= a["seconds_per_move"] <= a["max_move_seconds"]
     assert a["wins_black"] + a["wins_white"] == a["wins"]
     assert a["win_rate"] + b["win_rate"] == pytest.approx(1.0)
     assert a["elo"] == pytest.approx(-b["elo"]) and a["elo_low"] == pytest.approx(-b["elo_high"])
@@ -380,6 +388,7 @@ def test_cli_table(tmp_path, capsys):
         "win rate",
         "Elo",
         "illegal move",
+        "time per genmove: A ",
     ):
         assert text in out
 
