@@ -12,8 +12,11 @@ side to move: ``capture`` or ``kill`` the target, ``save`` it or make it ``live`
   ``playout_komi``, halfway between the mean area scores of heavy playouts after the
   first answer and after a pass. (GNU Go's ``estimate_score`` gives a second opinion,
   ``gnugo_komi``, printed by ``--check``.)
+- The stated number of simulations is ``Problem.sims``: the smallest of 1,000, 3,000,
+  10,000 and 30,000 at which the mcts player with heavy playouts plays an answer with
+  seeds 0, 1 and 2. ``--sims 0`` searches each problem with its own budget.
 
-Usage: ``python -m seigen.scripts.tactics [--sims 10000] [--check] [--json]``.
+Usage: ``python -m seigen.scripts.tactics [--sims 10000 | --sims 0] [--check] [--json]``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Problem:
     goal: str  # capture, kill, save or live
     answers: tuple[str, ...]
     komi: float = 7.0
+    sims: int = 3000  # the budget within which the mcts player (heavy playouts) solves it
 
     def board(self) -> Board:
         return Board.from_diagram(self.diagram, komi=self.komi, to_play=self.to_play)
@@ -322,9 +326,72 @@ PROBLEMS: tuple[Problem, ...] = (
         ("H2",),
         komi=10.5,
     ),
+    Problem(
+        "net when the ladder runs into white's wall",
+        "net",
+        """
+        . X . X O . O . .
+        X X X X O O O O O
+        . X . X O . O . .
+        X X X X O O O O O
+        . . X X . . O . .
+        . X O . . . O O O
+        . . . . . . O . .
+        . . . . . . O . .
+        . . . . . . O . .
+        """,
+        "black",
+        "C4",
+        "capture",
+        ("D3", "D2"),
+        komi=-10.5,
+        sims=3000,
+    ),
+    Problem(
+        "capturing race, four liberties each with a shared one",
+        "semeai",
+        """
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        O . X X O . X . .
+        O . X O O . X . .
+        O . X . O . X . .
+        """,
+        "black",
+        "E2",
+        "capture",
+        ("F1", "F2", "F3"),
+        komi=10.5,
+        sims=30000,
+    ),
+    Problem(
+        "rabbity six: kill",
+        "death",
+        """
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X . X . .
+        O O O O X X X X X
+        . O . O X X X X X
+        O O O O X O O O O
+        . O . O X O O . O
+        O O O O X O . . .
+        . O . O X O O . .
+        """,
+        "black",
+        "F4",
+        "kill",
+        ("H2",),
+        komi=-14.5,
+        sims=1000,
+    ),
 )
 """The suite: each answer set is every move that reaches the goal by GNU Go's reading
-(``check``), and each komi is ``playout_komi``."""
+(``check``), each komi is ``playout_komi`` and each ``sims`` the mcts player's budget."""
 
 
 # ------------------------------------------------------------------ solving
@@ -340,17 +407,23 @@ def solve(player: Player, problem: Problem, sims: int) -> str:
 
 
 def run(player: Player, sims: int, problems: tuple[Problem, ...] = PROBLEMS) -> list[dict[str, Any]]:
-    """One row per problem: its name and kind, the answers, the move and ``solved``."""
+    """One row per problem: its name and kind, the answers, the simulations searched
+    (``sims``, or with ``sims`` 0 the problem's own budget ``Problem.sims``), the move
+    and ``solved``."""
+    if sims < 0:
+        raise ValueError(f"sims must be >= 0 (0: each problem's own budget), got {sims}")
     rows = []
     for p in problems:
+        budget = sims or p.sims
         player.forget()
         t0 = time.perf_counter()
-        move = solve(player, p, sims)
+        move = solve(player, p, budget)
         rows.append(
             {
                 "problem": p.name,
                 "kind": p.kind,
                 "answers": " ".join(p.answers),
+                "sims": budget,
                 "move": move,
                 "solved": move.upper() in p.answers,
                 "seconds": round(time.perf_counter() - t0, 2),
@@ -455,10 +528,12 @@ def check(problem: Problem, command: list[str]) -> list[str]:
 
 @dataclass
 class TacticsConfig:
-    """The tactical suite: how many problems the mcts player solves at --sims simulations."""
+    """The tactical suite: how many problems the mcts player solves at --sims simulations,
+    or with ``--sims 0`` each within its own budget (``Problem.sims``: the simulations within
+    which the mcts player with heavy playouts solves it)."""
 
     sims: int = 10_000
-    """Simulations per problem."""
+    """Simulations per problem; 0: each problem's own budget (``Problem.sims``)."""
     player: str = "mcts"
     """The player (seigen gtp --player names)."""
     playout: str | None = None
@@ -472,7 +547,11 @@ class TacticsConfig:
 def main(cfg: TacticsConfig) -> int:
     from seigen.agents.players import make_player
 
-    player = make_player(cfg.player, playouts=cfg.sims, playout=cfg.playout)
+    if cfg.sims < 0:
+        print(f"tactics: --sims must be >= 0 (0: each problem's own budget), got {cfg.sims}", file=sys.stderr)
+        return 2
+    budget = cfg.sims or max(p.sims for p in PROBLEMS)
+    player = make_player(cfg.player, playouts=budget, playout=cfg.playout)
     rows = run(player, cfg.sims)
     if cfg.check:
         command = gnugo_command()
@@ -491,7 +570,8 @@ def main(cfg: TacticsConfig) -> int:
     print(" | ".join(keys))
     for r in rows:
         print(" | ".join(str(r[k]) for k in keys))
-    print(f"solved {solved} of {len(rows)} at {cfg.sims} simulations ({cfg.player})")
+    at = f"{cfg.sims} simulations" if cfg.sims else "each problem's own budget of simulations"
+    print(f"solved {solved} of {len(rows)} at {at} ({cfg.player})")
     return 0
 
 
