@@ -24,6 +24,7 @@ and each update); evaluation uses the mean weights.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -38,7 +39,7 @@ import torch.nn.functional as F
 from seigen.agents.augment import intensity_factors, random_shift
 from seigen.agents.dqn_config import BOARD_GAMES, DQNConfig, resolve
 from seigen.agents.nets import QNetwork
-from seigen.agents.replay import ReplayBuffer
+from seigen.agents.replay import ReplayBuffer, load_replay, save_replay
 from seigen.agents.runs import (
     CheckpointError,
     RunDir,
@@ -368,13 +369,18 @@ def _train(
                 alpha=cfg.per_alpha,
                 seed=cfg.seed,
             )
+            restored = cfg.resume and _restore_replay(cfg, run, rb, agent.step)
+            if cfg.resume:  # each resume is on record, with or without its replay
+                run.log(agent.step, resumed_with_replay=int(restored))
             rng = np.random.default_rng(cfg.seed + agent.step)
             try:
-                summary = _loop(cfg, run, envs, agent, rb, rng, on_episode)
+                summary = _loop(cfg, run, envs, agent, rb, rng, on_episode, restored)
             except KeyboardInterrupt:
-                run.save_checkpoint(agent.state_dict(), agent.step)  # Ctrl-C loses no progress
+                _save(cfg, run, agent, rb)  # Ctrl-C loses no progress
                 raise
+            (run.checkpoints / REPLAY_FILE).unlink(missing_ok=True)  # trained: no more use for it
             summary["backend"] = vector_backend(envs)
+            summary["replay_restored"] = restored
             envs.close()
             summary["evaluation"] = run.record_evaluation(
                 lambda record: evaluate(cfg, agent, cfg.eval_episodes, on_episode=record),
@@ -389,6 +395,38 @@ def _train(
     return summary
 
 
+REPLAY_FILE = "replay.npz"
+"""The replay buffer of the latest checkpoint, in the run's ``checkpoints/`` (``--save-replay``)."""
+
+
+def _save(cfg: DQNConfig, run: RunDir, agent: DQN, rb: ReplayBuffer) -> None:
+    """A checkpoint, and with ``save_replay`` the replay buffer beside it, of the same step
+    (not after the last step: a trained run needs no replay)."""
+    run.save_checkpoint(agent.state_dict(), agent.step)
+    if cfg.save_replay and agent.step < cfg.total_steps:
+        save_replay(rb, run.checkpoints / REPLAY_FILE, agent.step)
+
+
+def _restore_replay(cfg: DQNConfig, run: RunDir, rb: ReplayBuffer, step: int) -> bool:
+    """Refill ``rb`` from the replay saved with the checkpoint of ``step``, its running episodes
+    cut (the envs start afresh); False, with a warning, when there is none to use."""
+    path = run.checkpoints / REPLAY_FILE
+    for stale in run.checkpoints.glob(f".{REPLAY_FILE}.*.tmp"):  # a write that a crash cut short
+        stale.unlink(missing_ok=True)
+    if not cfg.save_replay or not path.exists():
+        return False
+    try:
+        restored = load_replay(rb, path, step)
+    except ValueError as e:
+        print(f"dqn: warning: {e}; the replay starts empty", file=sys.stderr)
+        return False
+    if not restored:
+        print(f"dqn: warning: {path} is not of step {step}; the replay starts empty", file=sys.stderr)
+        return False
+    rb.cut_episodes()
+    return True
+
+
 def _loop(
     cfg: DQNConfig,
     run: RunDir,
@@ -397,6 +435,7 @@ def _loop(
     rb: ReplayBuffer,
     rng: np.random.Generator,
     on_episode: Callable[[int, float], None] | None,
+    restored: bool = False,
 ) -> dict[str, Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -404,9 +443,9 @@ def _loop(
     obs, infos = envs.reset(seed=cfg.seed + agent.step)
     masks = action_masks(infos, n, agent.num_actions)
     start_step = agent.step
-    # after a resume the replay starts empty: wait for a few batches' worth, and at least until
-    # the first transitions have their n steps stored
-    resumed_wait = max(cfg.batch_size, cfg.learning_starts // 10, cfg.n_step * n)
+    # after a resume without the saved replay it starts empty: wait for a few batches' worth,
+    # and at least until the first transitions have their n steps stored
+    resumed_wait = 0 if restored else max(cfg.batch_size, cfg.learning_starts // 10, cfg.n_step * n)
     learn_from = start_step + (cfg.learning_starts if start_step == 0 else resumed_wait)
     recent: deque[float] = deque(maxlen=100)
     last: dict[str, float] = {}
@@ -457,7 +496,7 @@ def _loop(
             if agent.step % cfg.target_update_interval < n and not agent.target_is_online:
                 agent.update_target()
             if agent.step >= next_ckpt or agent.step >= cfg.total_steps:
-                run.save_checkpoint(agent.state_dict(), agent.step)
+                _save(cfg, run, agent, rb)
                 next_ckpt += cfg.checkpoint_every
                 sps = (agent.step - start_step) / max(time.perf_counter() - t0, 1e-9)
                 run.log(agent.step, sps=round(sps, 1), **last)

@@ -30,8 +30,10 @@ class DQNConfig(RunConfig):
     (rl-baselines3-zoo's CartPole-v1 settings) or Atari (Nature DQN as CleanRL runs it);
     --preset der or drq_eps lays an Atari 100k preset over the family's (the options given still win).
     The run directory gets config.json, metrics.jsonl and atomic checkpoints; --resume
-    continues the run from its latest checkpoint. The replay buffer (gigabytes on Atari) is
-    not saved: after a resume, learning waits for max(batch, learning_starts / 10, n_step per env) new steps.
+    continues the run from its latest checkpoint, with the replay buffer saved beside it
+    (--save-replay, the default; the episodes that were running end there, truncated, and the
+    envs start afresh). Without it, learning waits after a resume for max(batch,
+    learning_starts / 10, n_step per env) new steps.
     """
 
     env: str = "CartPole-v1"
@@ -100,6 +102,8 @@ class DQNConfig(RunConfig):
     """Gradient clipping by global norm."""
     checkpoint_every: int | None = None
     """Env steps between checkpoints (and at the end)."""
+    save_replay: bool = True
+    """Save the replay buffer with each checkpoint (checkpoints/replay.npz, replaced each time and removed once training ends), so that --resume goes on with it: about 7 KB a transition on Atari (0.7 GB for Atari 100k), the observations themselves on other envs."""
     eval_episodes: int = 10
     """Episodes of the final evaluation (greedy with --eval-epsilon)."""
     eval_epsilon: float | None = None

@@ -38,12 +38,26 @@ Sampling is stratified (one draw per equal segment of the total). Importance wei
 
 from __future__ import annotations
 
+import json
+import os
+import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
 
-__all__ = ["Batch", "ReplayBuffer", "min_tree_set", "sum_tree_find", "sum_tree_set"]
+from seigen.engine.files import atomic_file
+
+__all__ = [
+    "Batch",
+    "ReplayBuffer",
+    "load_replay",
+    "min_tree_set",
+    "save_replay",
+    "sum_tree_find",
+    "sum_tree_set",
+]
 
 
 # ---------------------------------------------------------------------------- trees (Numba kernels)
@@ -471,3 +485,99 @@ class ReplayBuffer:
         if live.any():
             self._set_leaves(flat[live], p[live])
             self._max_priority = max(self._max_priority, float(p[live].max()))
+
+    # ------------------------------------------------------------------ saving
+    _ARRAYS = ("_frames", "_actions", "_rewards", "_terminated", "_truncated", "_starts", "_final_slot")
+    _ARRAYS += ("_pending", "_next_is_start", "_final")
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Everything the buffer holds, as arrays (for ``np.savez``): ``load_state_dict`` on a
+        buffer made with the same arguments restores it exactly, sampling stream included."""
+        state = {name.lstrip("_"): getattr(self, name) for name in self._ARRAYS}
+        if self._masks is not None:
+            state["masks"] = self._masks
+        if self.prioritized:
+            state |= {"sum_tree": self._sum_tree, "min_tree": self._min_tree}
+            state["max_priority"] = np.array(self._max_priority)
+        state["free_slots"] = np.array(self._free_slots, dtype=np.int64)
+        state["pos"], state["size"] = np.array(self._pos), np.array(self._size)
+        state["layout"] = np.array(self._layout(), dtype=np.int64)
+        rng = json.dumps(self._rng.bit_generator.state)
+        state["rng"] = np.frombuffer(rng.encode(), dtype=np.uint8)
+        return state
+
+    def _layout(self) -> list[int]:
+        """What a saved state must match: rows, envs, frame stack, n, the mask width, the priorities."""
+        return [
+            self.rows,
+            self.num_envs,
+            self.frame_stack,
+            self.n_step,
+            self.mask_dim or 0,
+            int(self.prioritized),
+        ]
+
+    def load_state_dict(self, state: Any) -> None:
+        """Restore what ``state_dict`` saved (a dict or an ``np.load`` archive); raises ValueError,
+        leaving the buffer as it was, when the state is of another buffer layout."""
+        layout = [int(x) for x in np.asarray(state["layout"])]
+        if layout != self._layout():
+            raise ValueError(
+                "the saved replay is of another buffer (rows, envs, frame stack, n-step, mask width, "
+                f"prioritized): {layout}, this one is {self._layout()}"
+            )
+        frames = np.asarray(state["frames"])
+        if frames.shape != self._frames.shape or frames.dtype != self._frames.dtype:
+            raise ValueError(f"the saved frames are {frames.shape} {frames.dtype}, not {self._frames.shape}")
+        new = {
+            name: np.array(state[name.lstrip("_")], dtype=getattr(self, name).dtype) for name in self._ARRAYS
+        }
+        if self._masks is not None:
+            new["_masks"] = np.array(state["masks"], dtype=bool)
+        if self.prioritized:
+            new["_sum_tree"] = np.array(state["sum_tree"], dtype=np.float64)
+            new["_min_tree"] = np.array(state["min_tree"], dtype=np.float64)
+            new["_max_priority"] = float(state["max_priority"])
+        new["_free_slots"] = [int(x) for x in np.asarray(state["free_slots"])]
+        new["_pos"], new["_size"] = int(state["pos"]), int(state["size"])
+        rng = json.loads(np.asarray(state["rng"]).tobytes().decode())
+        for name, value in new.items():  # all read: only now is the buffer changed
+            setattr(self, name, value)
+        self._rng.bit_generator.state = rng
+
+    def cut_episodes(self) -> None:
+        """End every episode still running at the newest row as truncated there (its final
+        observation is ``pending``), so that the next ``add`` may start new episodes: what a
+        resumed run needs, whose envs are reset."""
+        if self._size == 0:
+            return
+        r = (self._pos - 1) % self.rows
+        running = np.flatnonzero(~self._next_is_start)
+        for e in running:
+            self._truncated[r, e] = True
+            slot = self._alloc_final_slot()
+            self._final[slot] = self._pending[e]
+            self._final_slot[r, e] = slot
+        self._next_is_start[:] = True
+        if self.prioritized and len(running):
+            self._refresh_priorities(r)
+
+
+def save_replay(buffer: ReplayBuffer, path: str | os.PathLike, step: int) -> None:
+    """Write the buffer, tagged with the training ``step``, to ``path`` (an ``.npz``) atomically."""
+    with atomic_file(path) as f:
+        np.savez(f, step=np.array(int(step)), **buffer.state_dict())
+
+
+def load_replay(buffer: ReplayBuffer, path: str | os.PathLike, step: int) -> bool:
+    """Fill the buffer from ``path`` when that file holds the replay of training step ``step``;
+    False (the buffer untouched) when it holds another step's. A file that cannot be read as
+    a replay raises ValueError naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            if int(saved["step"]) != int(step):
+                return False
+            buffer.load_state_dict(saved)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise ValueError(f"{os.fspath(path)}: not a readable replay buffer ({e})") from None
+    return True

@@ -9,7 +9,8 @@ import json
 import os
 import secrets
 import signal
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 
 def _crash_now(base: str) -> bool:
@@ -25,24 +26,18 @@ def _crash_now(base: str) -> bool:
     return True
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one, never a part.
-
-    For crash tests, the environment variable ``SEIGEN_TEST_CRASH_WRITE=TEXT`` makes a process
-    kill itself with SIGKILL halfway through writing any file whose name contains TEXT
-    (only the first time, when ``SEIGEN_TEST_CRASH_ONCE`` names a marker file to create).
-    """
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, for data too large to hold as bytes: it is
+    written beside the target, flushed to disk and renamed over it when the block ends, and
+    removed if the block raises, so a crash leaves the old file or the new one, never a part."""
     path = os.fspath(path)
     directory, base = os.path.split(path)
     tmp = os.path.join(directory, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(fd, "wb") as f:
-            if _crash_now(base):  # crash tests: die mid-write, as a power cut would
-                f.write(data[: len(data) // 2])
-                f.flush()
-                os.kill(os.getpid(), signal.SIGKILL)
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -50,6 +45,21 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one, never a part.
+
+    For crash tests, the environment variable ``SEIGEN_TEST_CRASH_WRITE=TEXT`` makes a process
+    kill itself with SIGKILL halfway through writing any file whose name contains TEXT
+    (only the first time, when ``SEIGEN_TEST_CRASH_ONCE`` names a marker file to create).
+    """
+    with atomic_file(path) as f:
+        if _crash_now(os.path.basename(os.fspath(path))):  # crash tests: die mid-write, as a power cut would
+            f.write(data[: len(data) // 2])
+            f.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        f.write(data)
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:

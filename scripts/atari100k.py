@@ -176,6 +176,7 @@ def run_job(job: Job, cfg: BenchAtari100kConfig) -> dict[str, Any]:
         "eval_seconds": ev["seconds"],
         "frames_per_s": frames_per_s,
         "resumed": train_cfg.resume,
+        "replay_restored": summary.get("replay_restored", False),  # this session's resume, if any
         "backend": summary["backend"],
         "eval_envs": ev["envs"],
         "protocol": PROTOCOL,

@@ -12,7 +12,16 @@ import numpy as np
 import pytest
 import torch
 
-from seigen.agents.dqn import DQN, evaluate, linear_schedule, load_agent, masked_argmax, td_target, train
+from seigen.agents.dqn import (
+    DQN,
+    REPLAY_FILE,
+    evaluate,
+    linear_schedule,
+    load_agent,
+    masked_argmax,
+    td_target,
+    train,
+)
 from seigen.agents.dqn_config import DQNConfig, resolve
 from seigen.agents.nets import QNetwork
 from seigen.agents.runs import (
@@ -329,3 +338,42 @@ def test_a_target_that_is_the_online_net_is_saved_as_the_online_weights(tmp_path
     assert summary["updates"] > 0
     state = load_checkpoint(latest_checkpoint(tmp_path / "run"))
     assert all(torch.equal(state["target"][k], v) for k, v in state["q"].items())
+
+
+def test_a_resumed_run_goes_on_with_the_replay_saved_at_its_checkpoint(tmp_path):
+    """Stopped mid-run, the run saved its replay beside the checkpoint; resumed, it learns at
+    once from it (without it, learning would wait for new steps), and once trained the replay
+    file is removed."""
+
+    def stop(step: int, ret: float) -> None:
+        if step > 700:
+            raise KeyboardInterrupt
+
+    replay = tmp_path / "run" / "checkpoints" / REPLAY_FILE
+    with pytest.raises(KeyboardInterrupt):
+        train(corridor(tmp_path, total_steps=3_000, checkpoint_every=250), on_episode=stop)
+    _, agent = load_agent(tmp_path / "run", device="cpu")
+    with np.load(replay) as saved:
+        assert int(saved["step"]) == agent.step and int(saved["size"]) == agent.step  # one env: a row a step
+    updates = agent.updates
+    stale = replay.with_name(f".{REPLAY_FILE}.123.abcd.tmp")  # as a crash mid-write leaves it
+    stale.write_bytes(b"part of a replay")
+    summary = train(corridor(tmp_path, total_steps=agent.step + 20, resume=True, eval_episodes=1))
+    assert not stale.exists()
+    assert summary["replay_restored"] and not replay.exists()
+    _, resumed = load_agent(tmp_path / "run", device="cpu")
+    assert resumed.updates - updates == 20  # learning went on from the first step
+    resumes = [r["resumed_with_replay"] for r in read_metrics(tmp_path / "run") if "resumed_with_replay" in r]
+    assert resumes == [1]
+
+    again = tmp_path / "again"  # the same without the saved replay: learning waits for new steps
+    with pytest.raises(KeyboardInterrupt):
+        train(corridor(again, total_steps=3_000, checkpoint_every=250, save_replay=False), on_episode=stop)
+    _, agent = load_agent(again / "run", device="cpu")
+    updates = agent.updates
+    summary = train(
+        corridor(again, total_steps=agent.step + 20, resume=True, eval_episodes=1, save_replay=False)
+    )
+    assert not summary["replay_restored"]
+    _, resumed = load_agent(again / "run", device="cpu")
+    assert resumed.updates == updates

@@ -18,7 +18,14 @@ from gymnasium.wrappers import FrameStackObservation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seigen.agents.replay import ReplayBuffer, min_tree_set, sum_tree_find, sum_tree_set
+from seigen.agents.replay import (
+    ReplayBuffer,
+    load_replay,
+    min_tree_set,
+    save_replay,
+    sum_tree_find,
+    sum_tree_set,
+)
 
 GAMMA = 0.9
 
@@ -459,4 +466,65 @@ def test_property_random_episodes_match_the_reference(episodes, steps, rows, n, 
     )
     rec = Recorder(rb)
     run_vector_env(rec, episodes, steps=steps, shape=(2, 3), seed=seed)
+    rec.check()
+
+
+# ---------------------------------------------------------------------------- saving, and resuming a run
+@pytest.mark.parametrize("prioritized", [False, True])
+def test_a_saved_replay_restores_the_buffer_exactly(tmp_path, prioritized):
+    args = dict(num_envs=2, frame_stack=4, n_step=3, gamma=GAMMA, prioritized=prioritized)
+    rb = ReplayBuffer(60, (4, 6, 6), np.uint8, seed=5, **args)
+    rec = Recorder(rb)
+    run_vector_env(rec, EPISODES, steps=70, shape=(6, 6))  # wrapped around
+    if prioritized:
+        batch = rb.sample(16)
+        rb.update_priorities(batch.indices, np.arange(16.0))
+    save_replay(rb, tmp_path / "replay.npz", step=140)
+    copy = ReplayBuffer(60, (4, 6, 6), np.uint8, seed=0, **args)
+    assert load_replay(copy, tmp_path / "replay.npz", step=140)
+    np.testing.assert_array_equal(copy.valid_indices(), rb.valid_indices())
+    a, b = (
+        rb.sample(32, beta=0.5),
+        copy.sample(32, beta=0.5),
+    )  # the same draws: its random stream came back too
+    for name in ("indices", "obs", "actions", "returns", "discounts", "next_obs", "weights"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    rec.rb = copy
+    rec.check()
+
+
+def test_a_replay_of_another_step_or_buffer_is_refused(tmp_path):
+    rb = ReplayBuffer(20, (1,), num_envs=2, n_step=2, gamma=GAMMA)
+    add_traj(rb, [TRAJ, TRAJ])
+    path = tmp_path / "replay.npz"
+    save_replay(rb, path, step=18)
+    fresh = ReplayBuffer(20, (1,), num_envs=2, n_step=2, gamma=GAMMA)
+    assert not load_replay(fresh, path, step=20) and len(fresh) == 0  # another checkpoint's: not used
+    other = ReplayBuffer(20, (1,), num_envs=2, n_step=3, gamma=GAMMA)
+    with pytest.raises(ValueError, match="another buffer"):
+        load_replay(other, path, step=18)
+    assert len(other) == 0
+    path.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match=r"replay\.npz: not a readable replay"):
+        load_replay(fresh, path, step=18)
+
+
+@pytest.mark.parametrize("prioritized", [False, True])
+def test_cut_episodes_ends_the_running_ones_as_truncated(prioritized):
+    """A resumed run resets its envs: the episodes that were running end, truncated, at the
+    newest step (bootstrapped from the observation after it), and new ones start at once."""
+    rb = ReplayBuffer(
+        200, (2, 2, 3), np.uint8, num_envs=2, frame_stack=2, n_step=3, gamma=GAMMA, prioritized=prioritized
+    )
+    rec = Recorder(rb)
+    run_vector_env(rec, [[(9, "term")], [(4, "trunc")]], steps=6, shape=(2, 3))
+    last = rec.steps[-1]
+    running = ~(last["terminated"] | last["truncated"])
+    assert running.all()  # env 0 six steps into its first episode, env 1 two into its second
+    before = len(rb.valid_indices())
+    rb.cut_episodes()
+    last["truncated"] = last["truncated"] | running  # the reference, cut the same way
+    rec._start[:] = len(rec.steps)
+    assert rec.check() == before + 2 * (rb.n_step - 1)  # the open n-step windows are complete now
+    run_vector_env(rec, [[(3, "term")], [(5, "trunc")]], steps=7, shape=(2, 3), seed=1)
     rec.check()
