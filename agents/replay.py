@@ -221,23 +221,29 @@ class ReplayBuffer:
     @property
     def nbytes(self) -> int:
         """Bytes held by the stored arrays."""
-        arrays = [
-            self._frames,
-            self._actions,
-            self._rewards,
-            self._terminated,
-            self._truncated,
-            self._starts,
-            self._final_slot,
-            self._pending,
-            self._next_is_start,
-            self._final,
-        ]
+        return int(sum(a.nbytes for a in self._stored().values()))
+
+    _ARRAYS = (
+        "_frames",
+        "_actions",
+        "_rewards",
+        "_terminated",
+        "_truncated",
+        "_starts",
+        "_final_slot",
+        "_pending",
+        "_next_is_start",
+        "_final",
+    )
+
+    def _stored(self) -> dict[str, np.ndarray]:
+        """The arrays that hold the buffer's contents, by name without the underscore."""
+        arrays = {name.lstrip("_"): getattr(self, name) for name in self._ARRAYS}
         if self._masks is not None:
-            arrays.append(self._masks)
+            arrays["masks"] = self._masks
         if self.prioritized:
-            arrays += [self._sum_tree, self._min_tree]
-        return int(sum(a.nbytes for a in arrays))
+            arrays |= {"sum_tree": self._sum_tree, "min_tree": self._min_tree}
+        return arrays
 
     # ------------------------------------------------------------------ adding
     def add(self, obs, actions, rewards, terminated, truncated, next_obs, next_masks=None) -> None:
@@ -487,17 +493,11 @@ class ReplayBuffer:
             self._max_priority = max(self._max_priority, float(p[live].max()))
 
     # ------------------------------------------------------------------ saving
-    _ARRAYS = ("_frames", "_actions", "_rewards", "_terminated", "_truncated", "_starts", "_final_slot")
-    _ARRAYS += ("_pending", "_next_is_start", "_final")
-
     def state_dict(self) -> dict[str, np.ndarray]:
         """Everything the buffer holds, as arrays (for ``np.savez``): ``load_state_dict`` on a
         buffer made with the same arguments restores it exactly, sampling stream included."""
-        state = {name.lstrip("_"): getattr(self, name) for name in self._ARRAYS}
-        if self._masks is not None:
-            state["masks"] = self._masks
+        state = self._stored()
         if self.prioritized:
-            state |= {"sum_tree": self._sum_tree, "min_tree": self._min_tree}
             state["max_priority"] = np.array(self._max_priority)
         state["free_slots"] = np.array(self._free_slots, dtype=np.int64)
         state["pos"], state["size"] = np.array(self._pos), np.array(self._size)
