@@ -5,6 +5,7 @@
     player = make_player("mcts", playouts=2000)
     player = make_player("net", model="runs/go9", playouts=800, device="auto")
     player = make_player("net")  # the 9x9 net that ships with seigen
+    player = make_player("hybrid", playouts=20000)  # the mcts player guided by that net
     player = load_net_player("runs/go9/checkpoints/step-000100000.pt", visits=400)
 
 The players themselves live in ``seigen.engine.players``; this module adds what the
@@ -21,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from seigen.engine.players import MCTSPlayer, NetPlayer, Player, RandomPlayer, RolloutPlayer
-from seigen.engine.uct import UctConfig, UctPlayer, UctPriors
+from seigen.engine.uct import GuideConfig, UctConfig, UctPlayer, UctPriors
 
-__all__ = ["load_net_player", "make_player"]
+__all__ = ["load_guide_net", "load_net_player", "make_player"]
 
 
 def load_net_player(path: str | os.PathLike, **kwargs: Any) -> NetPlayer:
@@ -33,13 +34,19 @@ def load_net_player(path: str | os.PathLike, **kwargs: Any) -> NetPlayer:
     Raises ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError`` for a
     net that does not play Go.
     """
+    net, game = _load_go_net(path)
+    return NetPlayer(net=net, game=game, **kwargs)
+
+
+def _load_go_net(path: str | os.PathLike) -> tuple[Any, dict]:
+    """A checkpoint's net (on the cpu) and game, refused unless the game is Go."""
     from seigen.agents.pvnet import load_net
 
     net, meta = load_net(path, device="cpu")
     game = dict(meta.get("game") or {})
     if game.get("name") != "go":
         raise ValueError(f"{meta.get('path', path)}: a {game.get('name', 'non-Go')} net, not a Go one")
-    return NetPlayer(net=net, game=game, **kwargs)
+    return net, game
 
 
 SHIPPED_NETS = {9: "go9x9.pt"}
@@ -65,7 +72,18 @@ def shipped_net(size: int = 9) -> Path | None:
     return path if path.is_file() else None
 
 
-PLAYERS = ("random", "rollout", "mcts", "puct", "net")
+def load_guide_net(path: str | os.PathLike, device: str | None = None) -> tuple[Any, dict]:
+    """A Go net to guide the mcts player (``UctPlayer(net=...)``): its ``NetEvaluator`` and
+    its game (size, komi, rules), from a run directory or checkpoint file. Raises
+    ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError`` for a net that
+    does not play Go."""
+    from seigen.engine.search import NetEvaluator
+
+    net, game = _load_go_net(path)
+    return NetEvaluator(net, device=device), game
+
+
+PLAYERS = ("random", "rollout", "mcts", "hybrid", "puct", "net")
 """The players ``make_player`` knows, as ``seigen gtp --player`` names them."""
 
 
@@ -85,6 +103,7 @@ def make_player(
     priors: Sequence[str] = (),
     parallel: str = "root",
     mix: float = 0.0,
+    guide: Sequence[str] = (),
 ) -> Player:
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
@@ -98,7 +117,9 @@ def make_player(
     ``KEY=VALUE`` items (``UctConfig.with_settings``, ``UctPriors.with_settings``);
     ``parallel``: how its threads share the work (``root`` or ``shared``); ``mix``: the net
     player's share of playouts in its leaf values (AlphaGo's lambda; ``playout`` chooses
-    them, heavy by default).
+    them, heavy by default). ``hybrid`` is the mcts player with a net's policy as prior
+    knowledge in its tree (``model`` as for ``net``; ``guide``: ``GuideConfig`` items
+    ``KEY=VALUE``), AlphaGo's policy priors over classic playouts.
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if mix and kind != "net":
@@ -113,7 +134,15 @@ def make_player(
             resign_threshold=resign_threshold,
             playout=playout or "light",
         )
-    if kind == "mcts":
+    if guide and kind != "hybrid":
+        raise ValueError(
+            f"--guide sets how a net guides the mcts tree: it goes with --player hybrid, not {kind}"
+        )
+    if kind in ("mcts", "hybrid"):
+        extra_uct: dict[str, Any] = {}
+        if kind == "hybrid":
+            extra_uct = {"guide": GuideConfig().with_settings(guide), "name": "hybrid"}
+            extra_uct["net"], extra_uct["game"] = _net_for(model, device)
         return UctPlayer(
             playouts=playouts,
             threads=threads,
@@ -122,6 +151,7 @@ def make_player(
             resign_threshold=resign_threshold,
             config=UctConfig(playout=playout or "heavy").with_settings(uct),
             priors=UctPriors().with_settings(priors),
+            **extra_uct,
         )
     extra = {} if c_puct is None else {"c_puct": c_puct}
     if kind == "puct":
@@ -136,12 +166,7 @@ def make_player(
     if kind == "net":
         if mix:
             extra |= {"mix": mix, "playout": playout or "heavy"}
-        if model is None:
-            model = shipped_net(9)
-        if model is None:
-            raise ValueError(
-                "player 'net' needs a trained network and this install ships none: give --model RUN_DIR_OR_CHECKPOINT"
-            )
+        model = _model_or_shipped(model, kind)
         from seigen.agents.runs import CheckpointError
 
         try:
@@ -151,3 +176,22 @@ def make_player(
         except CheckpointError as e:
             raise ValueError(str(e)) from None
     raise ValueError(f"unknown player {kind!r}; expected {', '.join(PLAYERS)}")
+
+
+def _model_or_shipped(model: str | os.PathLike | None, kind: str) -> str | os.PathLike:
+    if model is None:
+        model = shipped_net(9)
+    if model is None:
+        raise ValueError(
+            f"player {kind!r} needs a trained network and this install ships none: give --model RUN_DIR_OR_CHECKPOINT"
+        )
+    return model
+
+
+def _net_for(model: str | os.PathLike | None, device: str | None) -> tuple[Any, dict]:
+    from seigen.agents.runs import CheckpointError
+
+    try:
+        return load_guide_net(_model_or_shipped(model, "hybrid"), device)
+    except CheckpointError as e:
+        raise ValueError(str(e)) from None

@@ -360,6 +360,9 @@ class GTPEngine:
         answer = "resign" if decision.resign else self.board.vertex(decision.move)
         a = decision.analysis
         search = f"{a.playouts} playouts, win rate {a.winrate:.3f}, " if a is not None else ""
+        guided = getattr(self.player, "guide_stats", None)  # a net guiding the mcts tree
+        if a is not None and guided and guided["nodes"]:
+            search += f"net on {guided['nodes']} positions in {guided['seconds']:.2f} s, "
         log.info("genmove %s: %s (%s%.2f s)", color, answer, search, seconds)
         if play and not decision.resign:
             self.board.play(decision.move, color)

@@ -753,6 +753,19 @@ class MCTSPlayer(SearchPlayer):
         super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="puct", **search)
 
 
+def go_net_board_size(net: Any, game: dict | None = None) -> int:
+    """The board size a Go net reads: its spec's (checked to be a Go net's: square, one
+    action a point and a pass), else ``game["size"]``, else 19."""
+    spec = getattr(getattr(net, "_orig_mod", net), "spec", None)
+    if spec is not None:
+        if spec.height != spec.width or spec.actions != spec.height * spec.width + 1:
+            raise ValueError(
+                f"not a Go net: it reads {spec.height}x{spec.width} and has {spec.actions} actions"
+            )
+        return int(spec.height)
+    return int((game or {}).get("size", 19))
+
+
 class NetPlayer(SearchPlayer):
     """The search player with a policy-value net at the leaves (AlphaZero): priors and
     values from ``net`` (``model(x[B, 17, N, N]) -> (logits[B, N*N+1], value[B])``), no
@@ -792,15 +805,7 @@ class NetPlayer(SearchPlayer):
         self.device = device
         self.cache_size = cache_size
         self.game = dict(game or {})
-        spec = getattr(getattr(net, "_orig_mod", net), "spec", None)
-        if spec is not None:
-            if spec.height != spec.width or spec.actions != spec.height * spec.width + 1:
-                raise ValueError(
-                    f"not a Go net: it reads {spec.height}x{spec.width} and has {spec.actions} actions"
-                )
-            self.board_size = int(spec.height)
-        else:
-            self.board_size = int(self.game.get("size", 19))
+        self.board_size = go_net_board_size(net, self.game)
         self.mix = mix
         self.net_evaluator = NetEvaluator(net, device=device, cache_size=cache_size)
         leaves = with_mix(self.net_evaluator, mix, playout)

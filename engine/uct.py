@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -28,7 +29,14 @@ from typing import Any
 import numpy as np
 
 from seigen.engine.board import Board, parse_color
-from seigen.engine.players import Analysis, MoveStats, PlayoutPlayer, SearchLimits, run_in_chunks
+from seigen.engine.players import (
+    Analysis,
+    MoveStats,
+    PlayoutPlayer,
+    SearchLimits,
+    go_net_board_size,
+    run_in_chunks,
+)
 from seigen.ext import board as _board
 from seigen.ext import uct as _uct
 
@@ -222,6 +230,68 @@ class UctConfig:
         return out
 
 
+@dataclass(frozen=True)
+class GuideConfig:
+    """How a policy-value net guides the tree (``UctPlayer(net=...)``): AlphaGo's policy
+    priors in a classic tree, given as Pachi gives its net's priors.
+
+    Between chunks of simulations the search evaluates, in one batch, up to ``per_round``
+    expanded nodes that have ``min_visits`` visits and no guidance yet (the root first,
+    then the most visited; ``UctTree.frontier``). Each child whose move the net gives
+    probability ``q`` gets ``sqrt(q) * eqex`` virtual wins and visits, on top of the
+    rule priors; with ``value_eqex`` > 0 the node also gets that many virtual visits at
+    the net's value (the value net mixed into the tree's statistics, AlphaGo's lambda in
+    the form of virtual experience). The chunks are at most ``chunk`` simulations a thread,
+    so the guidance keeps pace with the tree; the net's time counts against the clock
+    and, in a search by time, stays within ``share`` of it.
+    """
+
+    eqex: float = 40.0
+    """Virtual visits (all won) of a move the net gives probability 1 (``sqrt(q) * eqex`` for q)."""
+    value_eqex: float = 0.0
+    """Virtual visits at the net's value given to each guided node (0: the value is not used)."""
+    min_visits: int = 32
+    """Visits a node needs before the net guides its children (the root is guided at once)."""
+    per_round: int = 16
+    """Most nodes evaluated between two chunks of simulations (one batch)."""
+    chunk: int = 1000
+    """Most simulations a thread runs between two rounds of guidance."""
+    min_p: float = 0.001
+    """Moves the net gives less than this get no prior."""
+    share: float = 0.25
+    """In a search by time (a clock, analysis), the most of its time the net may take: a
+    round waits while the net's seconds exceed this share of the time searched. Searches
+    by simulations alone ignore it, so that they stay reproducible."""
+
+    def with_settings(self, items: Sequence[str]) -> GuideConfig:
+        """This config changed by command-line items ``KEY=VALUE`` (the field names, ``-``
+        or ``_``), e.g. ``("eqex=20", "min_visits=64")``."""
+        out = self
+        types = {f.name: f.type for f in fields(self)}
+        for item in items:
+            key, sep, text = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or key not in types:
+                raise ValueError(
+                    f"guide setting {item!r}: expected KEY=VALUE with KEY one of {', '.join(types)}"
+                )
+            if types[key] in ("int", int):
+                try:
+                    value: float = int(text)
+                except ValueError:
+                    raise ValueError(f"guide setting {item!r}: {key} must be an integer") from None
+            else:
+                value = _number(f"guide setting {item}", text)
+            if value < 0:
+                raise ValueError(f"guide setting {item!r}: {key} must not be negative")
+            if key in ("per_round", "chunk") and value < 1:
+                raise ValueError(f"guide setting {item!r}: {key} must be at least 1")
+            if key == "share" and value > 1:
+                raise ValueError(f"guide setting {item!r}: share is at most 1")
+            out = replace(out, **{key: value})
+        return out
+
+
 def _number(what: str, text: str) -> float:
     try:
         value = float(text)
@@ -246,6 +316,12 @@ class UctPlayer(PlayoutPlayer):
     the simulations or time left (``early_stop``), and at the end of its time searches
     on, up to ``SearchLimits.max_seconds``, while another move with at least half the
     best one's visits has a higher win rate.
+
+    ``net``: a policy-value net that guides the tree (``GuideConfig``), a callable
+    ``(features[B, 17, N, N], legal[B, A]) -> (logits[B, A], value[B])`` such as
+    ``seigen.engine.search.NetEvaluator``; the player then plays the net's board size
+    only (``board_size``) and ``game`` holds the net's game (size, komi, rules) for GTP.
+    ``guide_stats`` counts the nodes guided and the net's seconds in the last search.
     """
 
     playouts: int = 10_000
@@ -261,7 +337,10 @@ class UctPlayer(PlayoutPlayer):
     judge_playouts: int = 4000
     judge_seconds: float = 3.0
     seed: int = 0
-    name: str = field(default="mcts", init=False)
+    net: Any = None
+    guide: GuideConfig = field(default_factory=GuideConfig)
+    game: dict | None = None
+    name: str = "mcts"
 
     @property
     def playout(self) -> Any:
@@ -280,6 +359,15 @@ class UctPlayer(PlayoutPlayer):
         self._moves: list[tuple[str, int]] = []
         self._ownership: np.ndarray | None = None
         self._judged: tuple[tuple, list[tuple[int, int]]] | None = None
+        self._net_size = (
+            None if self.net is None else go_net_board_size(getattr(self.net, "model", self.net), self.game)
+        )
+        self.guide_stats = {"nodes": 0, "rounds": 0, "seconds": 0.0}
+
+    @property
+    def board_size(self) -> int | None:
+        """The one board size this player plays (its net's), or None: any size."""
+        return self._net_size
 
     # ------------------------------------------------------------------ trees
     def _new_tree(self, board: Board) -> _uct.UctTree:
@@ -342,7 +430,21 @@ class UctPlayer(PlayoutPlayer):
         own = [np.zeros(n * n) for _ in range(self.threads)]
         self._calls += 1
 
+        guided = self.net is not None
+        timed = limits.seconds is not None or should_stop is not None or report is not None
+        start = time.perf_counter()
+        if guided:
+            if board.size != self._net_size:
+                raise ValueError(
+                    f"the net plays {self._net_size}x{self._net_size} only, not {board.size}x{board.size}"
+                )
+            self.guide_stats = {"nodes": 0, "rounds": 0, "seconds": 0.0}
+
         def step(per_thread: int, done: int) -> None:
+            if guided:
+                net_s = self.guide_stats["seconds"]
+                if not timed or net_s <= self.guide.share * (time.perf_counter() - start) or done == 0:
+                    self._guide_round(board, trees)
             seeds = [
                 hash((self.seed, self._calls, done, t)) & 0xFFFFFFFFFFFFFFFF for t in range(self.threads)
             ]
@@ -372,7 +474,60 @@ class UctPlayer(PlayoutPlayer):
             threads=self.threads,
             decided=functools.partial(self._decided, board) if self.early_stop else None,
             in_doubt=functools.partial(self._in_doubt, board),
+            largest=self.guide.chunk * self.threads if guided else 100_000,
         )
+
+    def _guide_round(self, board: Board, trees: list[_uct.UctTree]) -> None:
+        """One round of guidance: the net evaluates the trees' unguided frontier nodes (at
+        most ``guide.per_round`` positions, each once however many trees hold it) in one
+        batch, and each node's children get the policy as priors (``UctTree.add_guide``)."""
+        g = self.guide
+        t0 = time.perf_counter()
+        jobs: dict[tuple[int, ...], list[tuple[_uct.UctTree, int]]] = {}
+        for tree in trees:
+            for node, path in tree.frontier(g.min_visits, g.per_round):
+                jobs.setdefault(tuple(path), []).append((tree, node))
+        if not jobs:
+            return
+        paths = list(jobs)[: g.per_round]
+        n, a = board.size, board.size * board.size + 1
+        feats = np.zeros((len(paths), _board.N_PLANES, n, n), dtype=np.float32)
+        legal = np.zeros((len(paths), a), dtype=np.float32)
+        position = board.copy()
+        for k, path in enumerate(paths):
+            played = 0
+            try:
+                for point in path:
+                    position.play(point)
+                    played += 1
+            except ValueError:  # a repetition the tree's simple ko allowed: no guidance there
+                pass
+            else:
+                position.features(feats[k])
+                legal[k] = position.legal_mask()
+            for _ in range(played):
+                position.undo()
+        logits, values = self.net(feats, legal)
+        logits = np.where(legal > 0, logits, -np.inf)
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-30)
+        probs = np.nan_to_num(probs).astype(np.float32)
+        for k, path in enumerate(paths):
+            ok = legal[k].any()
+            mover_value = 0.5 * (1.0 - float(values[k])) if ok else -1.0
+            for tree, node in jobs[path]:
+                tree.add_guide(
+                    node,
+                    probs[k],
+                    g.eqex if ok else 0.0,
+                    value=mover_value,
+                    value_eqex=g.value_eqex if ok and path else 0.0,
+                    min_p=g.min_p,
+                )
+        self.guide_stats["nodes"] += len(paths)
+        self.guide_stats["rounds"] += 1
+        self.guide_stats["seconds"] += time.perf_counter() - t0
 
     def _root_moves(self, board: Board) -> tuple[np.ndarray, np.ndarray]:
         """Visits and win rates of the searched root moves (``root_statistics``)."""

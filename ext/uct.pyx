@@ -21,7 +21,9 @@ first_child    int32   first child, valid when ``state == S_EXPANDED``
 n_children     int32   how many children
 state          uint8   ``S_LEAF``, ``S_EXPANDING`` (a thread is writing its children),
                        ``S_EXPANDED``
-flags          uint8   ``F_PRUNED``: a root child the caller ruled out (superko, cleanup)
+flags          uint8   ``F_PRUNED``: a root child the caller ruled out (superko, cleanup);
+                       ``F_GUIDED``: the node's children have had outside priors
+                       (``add_guide``, e.g. a policy net's), which a search never repeats
 =============  ======  =====================================================================
 
 A simulation copies the root board, descends by the MC-RAVE value (``rave_value``) plus an
@@ -88,6 +90,7 @@ cdef enum:
     S_EXPANDED = 2
 
     F_PRUNED = 1
+    F_GUIDED = 2
 
     PAT3_CODES = 65536  # 8 neighbours x 2 bits (see ``pat3_code``)
 
@@ -254,6 +257,7 @@ cdef inline void _node_copy(Pool* dst, int i, const Pool* src, int j) noexcept n
     dst.amaf_n[i] = src.amaf_n[j]
     dst.amaf_w2[i] = src.amaf_w2[j]
     dst.vloss[i] = src.vloss[j]
+    dst.flags[i] = src.flags[j] & F_GUIDED
 
 
 cdef inline void _add(int32_t* p, int32_t v, bint atomic) noexcept nogil:
@@ -825,6 +829,68 @@ cdef class UctTree:
         finally:
             self.active -= 1
         return total
+
+    # ---- outside knowledge (a policy-value net), between searches
+    def frontier(self, int min_visits, int limit):
+        """The expanded nodes not yet guided (``add_guide``) that have at least
+        ``min_visits`` visits (the root whatever its visits), most visited first (the root
+        first), at most ``limit``: a list of ``(node, path)``, ``path`` the point indices
+        from the root. Pruned root moves are left out. Node ids hold until the tree is next
+        searched, advanced or reset."""
+        self._idle()
+        cdef Pool* p = &self.pool
+        cdef int i, j, fc, nc
+        found = []
+        stack = [(0, ())]
+        while stack:
+            i, path = stack.pop()
+            if p.state[i] != S_EXPANDED:
+                continue
+            if not p.flags[i] & F_GUIDED:
+                found.append((i != 0, -p.visits[i], len(found), i, path))
+            fc = p.first_child[i]
+            nc = p.n_children[i]
+            for j in range(fc, fc + nc):
+                if p.visits[j] >= min_visits and p.visits[j] > 0 and not p.flags[j] & F_PRUNED:
+                    stack.append((j, path + (_loc_to_point(p.move[j], self.n),)))
+        found.sort()
+        return [(i, list(path)) for _, _, _, i, path in found[: max(limit, 0)]]
+
+    def add_guide(self, int node, const float[::1] policy, double eqex, double value=-1.0,
+                  double value_eqex=0.0, double min_p=0.001):
+        """Outside knowledge about expanded ``node``, as virtual experience: each child whose
+        move has probability ``q >= min_p`` in ``policy`` (by point index, pass last) gets
+        ``sqrt(q) * eqex`` virtual visits, all won (Pachi's form for its policy net's
+        priors); with ``value`` in [0, 1] (the win rate of the player who moved into
+        ``node``) the node itself gets ``value_eqex`` virtual visits at that rate. Marks the
+        node guided (``frontier`` then leaves it out, and tree reuse keeps the mark)."""
+        self._idle()
+        cdef Pool* p = &self.pool
+        cdef int A = self.n * self.n + 1, j
+        cdef double q, v
+        if not 0 <= node < min(p.used, p.cap) or p.state[node] != S_EXPANDED:
+            raise ValueError(f"node {node} is not an expanded node of the tree")
+        if policy.shape[0] != A:
+            raise ValueError(f"policy must have {A} entries")
+        if eqex < 0 or value_eqex < 0:
+            raise ValueError("eqex and value_eqex must not be negative")
+        for j in range(p.first_child[node], p.first_child[node] + p.n_children[node]):
+            q = policy[_loc_to_point(p.move[j], self.n)]
+            if q >= min_p and q == q:
+                v = sqrt(min(q, 1.0)) * eqex
+                p.prior_n[j] += v
+                p.prior_w[j] += v
+        if 0.0 <= value <= 1.0 and value_eqex > 0:
+            p.prior_n[node] += value_eqex
+            p.prior_w[node] += value_eqex * value
+        p.flags[node] |= F_GUIDED
+
+    def guided(self, path=()):
+        """Whether the node reached by ``path`` has had ``add_guide`` (None: not in the tree)."""
+        cdef int node = self._node_at(path)
+        if node == NO_NODE:
+            return None
+        return bool(self.pool.flags[node] & F_GUIDED)
 
     # ---- reading the tree
     cdef int _node_at(self, path) except -2:

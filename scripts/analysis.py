@@ -98,13 +98,14 @@ def main(cfg: AnalysisConfig) -> int:
     from seigen.engine.analysis import AnalysisServer
 
     net = cfg.player == "net"
+    uses_net = cfg.player in ("net", "hybrid")
     try:
         settings = katago_settings(cfg.katago_config, cfg.override_config)
         defaults = defaults_from(cfg, settings, net)
     except (OSError, ValueError) as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)
         return 2
-    if net:
+    if uses_net:
         import torch
 
         torch.set_num_threads(cfg.threads)
@@ -123,12 +124,13 @@ def main(cfg: AnalysisConfig) -> int:
             parallel=cfg.parallel,
             priors=cfg.prior,
             mix=cfg.mix,
+            guide=cfg.guide,
         )
     except ValueError as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)
         return 2
-    if cfg.model is not None and not net:
-        root.warning("--model is used by --player net only; the %s player ignores it", cfg.player)
+    if cfg.model is not None and not uses_net:
+        root.warning("--model is used by --player net and hybrid only; the %s player ignores it", cfg.player)
     if cfg.katago_model or cfg.human_model:
         root.info(
             "ignoring KataGo's network %s: seigen cannot read KataGo networks",

@@ -243,10 +243,10 @@ class GTPConfig:
     In Lizzie add --lizzie: Lizzie reads the version answer as Leela Zero's.
     """
 
-    player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
-    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the default: UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads; the strongest player without a net), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
+    player: Literal["random", "rollout", "mcts", "hybrid", "puct", "net"] = "mcts"
+    """Who chooses the moves: random (uniform over sensible legal moves), rollout (flat Monte Carlo with C light playouts), mcts (the default: UCT-RAVE with prior knowledge and heavy playouts, all in C, on --threads threads; the strongest player without a net), hybrid (mcts with a trained net's policy as prior knowledge in its tree, --model, --guide), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
-    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net or hybrid; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
     visits: int | None = None
     """Cap on playouts (simulations for mcts and net) per move; without time settings from the GUI, the default is 10000 (800 for net)."""
     move_time: float | None = None
@@ -254,11 +254,11 @@ class GTPConfig:
     analysis_visits: int = 200_000
     """Analysis (lz-analyze, kata-analyze) stops searching when the position has this many visits, and the GUI keeps its last figures; GUIs such as Lizzie analyse until told to stop, and the tree of the mcts and net players grows by about 2 KB (9x9) to 10 KB (19x19) a visit. 0: no limit."""
     rules: RulesPreset | None = None
-    """Rules preset until the GUI sets others (kgs-rules, kata-set-rules); default chinese (net: the network's)."""
+    """Rules preset until the GUI sets others (kgs-rules, kata-set-rules); default chinese (net and hybrid: the network's)."""
     size: int | None = None
-    """Board size until the GUI sends boardsize; default 19 (net: the network's, the only size it plays)."""
+    """Board size until the GUI sends boardsize; default 19 (net and hybrid: the network's, the only size they play)."""
     komi: float | None = None
-    """Komi until the GUI sends komi (default: the rules preset's; net: the network's)."""
+    """Komi until the GUI sends komi (default: the rules preset's; net and hybrid: the network's)."""
     threads: int = 1
     """Search threads of the rollout and mcts players (their playouts run in C without the GIL); torch threads of the net player."""
     parallel: Literal["root", "shared"] = "root"
@@ -275,6 +275,8 @@ class GTPConfig:
     """Settings of the mcts player's tree as KEY=VALUE (seigen.engine.uct.UctConfig): rave=false (plain UCT), rave_b (RAVE equivalence b, 0.01), c_ucb (UCB exploration, 0), expand_after (2), fpu, prior_amaf, vloss, max_moves, max_nodes; e.g. --uct rave=false c_ucb=0.3."""
     prior: tuple[str, ...] = ()
     """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
+    guide: tuple[str, ...] = ()
+    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 1000), min_p; e.g. --guide eqex=20 min_visits=64."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -323,10 +325,10 @@ class AnalysisConfig:
     or --log.
     """
 
-    player: Literal["random", "rollout", "mcts", "puct", "net"] = "mcts"
-    """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts in C; principal variations), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
+    player: Literal["random", "rollout", "mcts", "hybrid", "puct", "net"] = "mcts"
+    """Who analyses: random (its move only), rollout (flat Monte Carlo with C light playouts), mcts (UCT-RAVE with prior knowledge and heavy playouts in C; principal variations), hybrid (mcts with a trained net's policy as prior knowledge, --model, --guide), puct (the batched PUCT tree search with C playouts at the leaves) or net (the PUCT search with a trained policy-value network, --model)."""
     model: str | None = None
-    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
+    """Run directory (its latest checkpoint) or checkpoint file of a trained Go network, for --player net or hybrid; default: the 9x9 net that ships with seigen (docs/models/go9x9.md)."""
     visits: int | None = None
     """Visits per position (playouts for the rollout player) when a query gives no maxVisits; default: maxVisits of the KataGo config, else 10000 (800 for net)."""
     max_time: float | None = None
@@ -355,6 +357,8 @@ class AnalysisConfig:
     """Settings of the mcts player's tree as KEY=VALUE (seigen.engine.uct.UctConfig): rave=false (plain UCT), rave_b (RAVE equivalence b, 0.01), c_ucb (UCB exploration, 0), expand_after (2), fpu, prior_amaf, vloss, max_moves, max_nodes; e.g. --uct rave=false c_ucb=0.3."""
     prior: tuple[str, ...] = ()
     """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
+    guide: tuple[str, ...] = ()
+    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 1000), min_p; e.g. --guide eqex=20 min_visits=64."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
     seed: int = 0

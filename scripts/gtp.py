@@ -60,7 +60,8 @@ def main(cfg: GTPConfig) -> int:
     from seigen.engine.gtp import run_gtp
 
     net = cfg.player == "net"
-    if net:
+    uses_net = cfg.player in ("net", "hybrid")
+    if uses_net:
         import torch
 
         torch.set_num_threads(cfg.threads)  # small nets run fastest on one thread per search
@@ -80,15 +81,16 @@ def main(cfg: GTPConfig) -> int:
             parallel=cfg.parallel,
             priors=cfg.prior,
             mix=cfg.mix,
+            guide=cfg.guide,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)
         return 2
-    if cfg.model is not None and not net:
-        root.warning("--model is used by --player net only; the %s player ignores it", cfg.player)
+    if cfg.model is not None and not uses_net:
+        root.warning("--model is used by --player net and hybrid only; the %s player ignores it", cfg.player)
     size, rules, komi = cfg.size or 19, cfg.rules or "chinese", cfg.komi
-    if net:
-        game = player.game
+    if uses_net:
+        game = player.game or {}
         if cfg.size is not None and cfg.size != player.board_size:
             n = player.board_size
             print(

@@ -659,11 +659,13 @@ def seigen_argv() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "seigen.scripts.cli"]
 
 
-def test_seigen_analysis_end_to_end_as_katrain_starts_it(tmp_path):
-    """KaTrain's command line and the shape of its queries, through a real subprocess."""
+@pytest.mark.parametrize("player", ["mcts", "hybrid"])
+def test_seigen_analysis_end_to_end_as_katrain_starts_it(tmp_path, player):
+    """KaTrain's command line and the shape of its queries, through a real subprocess (the
+    hybrid player with the 9x9 net that ships with seigen)."""
     cfg_file = tmp_path / "analysis_config.cfg"
     cfg_file.write_text("reportAnalysisWinratesAs = BLACK\nmaxVisits = 500\nnumSearchThreads = 8\n")
-    argv = [*seigen_argv(), "analysis", "--player", "mcts", "--score-playouts", "16"]
+    argv = [*seigen_argv(), "analysis", "--player", player, "--score-playouts", "16"]
     argv += [
         "-model",
         "kata1.bin.gz",

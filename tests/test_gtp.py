@@ -1345,16 +1345,17 @@ def save_net(path: Path, game: str = "go") -> Path:
     return path
 
 
-def test_net_player_plays_analyzes_and_keeps_to_its_board_size(tmp_path: Path) -> None:
+@pytest.mark.parametrize("player", ["net", "hybrid"])
+def test_net_player_plays_analyzes_and_keeps_to_its_board_size(tmp_path: Path, player: str) -> None:
     from seigen.agents.runs import RunDir
 
     with RunDir(tmp_path / "run", {"game": "go"}) as run:  # --model takes a run directory
         run.save_checkpoint(net_checkpoint(), 10)
     g = Engine(
-        "--player", "net", "--model", str(tmp_path / "run"), "--visits", "32", "--resign-threshold", "0"
+        "--player", player, "--model", str(tmp_path / "run"), "--visits", "32", "--resign-threshold", "0"
     )
     try:
-        assert "net player" in g.ok("version")
+        assert f"{player} player" in g.ok("version")
         assert "komi 6.5" in g.ok("showboard")  # the net's komi when none was given
         assert g.fails("boardsize 9") == "unacceptable size"
         assert g.fails("boardsize 19") == "unacceptable size"
@@ -1383,9 +1384,22 @@ def test_net_player_plays_analyzes_and_keeps_to_its_board_size(tmp_path: Path) -
         g.kill()
 
 
-@pytest.mark.parametrize("case", ["no-model", "missing", "corrupt", "tictactoe", "size"])
-def test_net_player_refuses_a_bad_model_with_one_line_and_status_2(tmp_path: Path, case: str) -> None:
-    args = ["--player", "net"]
+@pytest.mark.parametrize(
+    ("case", "player"),
+    [
+        ("no-model", "net"),
+        ("missing", "net"),
+        ("corrupt", "net"),
+        ("tictactoe", "net"),
+        ("size", "net"),
+        ("size", "hybrid"),
+        ("corrupt", "hybrid"),
+    ],
+)
+def test_net_player_refuses_a_bad_model_with_one_line_and_status_2(
+    tmp_path: Path, case: str, player: str
+) -> None:
+    args = ["--player", player]
     if case == "no-model":  # the shipped net plays 9x9 only
         args += ["--size", "19"]
     elif case == "missing":
@@ -1473,3 +1487,18 @@ def test_each_genmove_is_logged_with_its_search(caplog) -> None:
     with caplog.at_level("INFO", logger="seigen.gtp"):
         move = GTPEngine(RandomPlayer(seed=0), size=9).cmd_genmove(["w"])
     assert re.fullmatch(rf"genmove white: {move} \(\d+\.\d\d s\)", caplog.records[-1].getMessage())
+    # a net guiding the mcts tree: how many positions it read and its time
+    from seigen.engine.uct import UctPlayer
+
+    class Uniform:
+        def __call__(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return np.zeros(legal.shape, dtype=np.float32), np.zeros(len(features), dtype=np.float32)
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="seigen.gtp"):
+        move = GTPEngine(UctPlayer(playouts=300, net=Uniform(), game={"size": 9}), size=9).cmd_genmove(["b"])
+    assert re.fullmatch(
+        rf"genmove black: {move} \(\d+ playouts, win rate [01]\.\d{{3}}, net on \d+ positions in \d+\.\d\d s, "
+        rf"\d+\.\d\d s\)",
+        caplog.records[-1].getMessage(),
+    )

@@ -309,6 +309,41 @@ def test_make_player_net_loads_a_go_net_and_refuses_the_rest(tmp_path, monkeypat
         player.genmove(Board(9), "black", SearchLimits())
 
 
+def test_make_player_hybrid_guides_the_mcts_tree_with_a_go_net(tmp_path, monkeypatch):
+    import torch
+
+    from seigen.agents.pvnet import NetSpec, PolicyValueNet, net_state
+    from seigen.engine.uct import UctPlayer
+
+    game = {"name": "go", "size": 5, "komi": 6.5, "rules": "chinese", "max_moves": 75}
+    torch.save({**net_state(tiny_go_net(), game), "step": 0}, tmp_path / "go.pt")
+    player = make_player(
+        "hybrid", model=str(tmp_path / "go.pt"), playouts=300, device="cpu", guide=["eqex=20"]
+    )
+    assert isinstance(player, UctPlayer) and player.name == "hybrid" and player.board_size == 5
+    assert player.guide.eqex == 20 and player.game["komi"] == 6.5
+    board = Board(5, komi=6.5)
+    d = player.genmove(board, "black", SearchLimits())
+    assert board.is_legal(d.move) and player.guide_stats["nodes"] >= 1
+    with pytest.raises(ValueError, match="plays 5x5 only"):
+        player.genmove(Board(9), "black", SearchLimits())
+    with pytest.raises(ValueError, match="--player hybrid"):
+        make_player("mcts", guide=["eqex=1"])
+    with pytest.raises(ValueError, match="guide setting"):
+        make_player("hybrid", model=str(tmp_path / "go.pt"), guide=["bogus=1"])
+    ttt = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
+    torch.save({**net_state(ttt, {"name": "tictactoe"}), "step": 0}, tmp_path / "ttt.pt")
+    with pytest.raises(ValueError, match="not a Go one"):
+        make_player("hybrid", model=str(tmp_path / "ttt.pt"))
+    (tmp_path / "bad.pt").write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"bad\.pt"):
+        make_player("hybrid", model=str(tmp_path / "bad.pt"))
+    assert make_player("hybrid", playouts=10).board_size == 9  # the shipped net
+    monkeypatch.setattr("seigen.agents.players.shipped_net", lambda size=9: None)
+    with pytest.raises(ValueError, match="needs a trained network"):
+        make_player("hybrid")
+
+
 def test_the_shipped_net_plays_9x9_without_model(tmp_path):
     from seigen.agents.players import shipped_net
     from seigen.engine.players import NetPlayer

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from seigen.engine.board import Board
 from seigen.engine.players import SearchLimits
-from seigen.engine.uct import UctConfig, UctPlayer, UctPriors
+from seigen.engine.uct import GuideConfig, UctConfig, UctPlayer, UctPriors
 from seigen.ext import uct
 
 B, W = 1, 2
@@ -415,3 +415,151 @@ def test_any_size_and_arena_select() -> None:
         game = GoGame(Board(size, komi=0.5))
         (move,) = UctPlayer(playouts=64).select([game])
         assert 0 <= move <= size * size
+
+
+# ------------------------------------------------------------------ guidance by a net (the hybrid player)
+
+
+def test_guide_adds_the_policy_as_virtual_wins_and_marks_the_node() -> None:
+    """3x3 (points 0-8, pass 9): sqrt(q) * eqex virtual visits, all won, for each move the
+    policy gives q >= min_p; the value goes to the guided node itself."""
+    board = Board(3, komi=0.5)
+    tree = uct.UctTree(3)
+    tree.reset(board._c, 0.5)
+    assert tree.frontier(32, 10) == [(0, [])]  # the root at once, whatever its visits
+    before = tree.stats()["children"]
+    policy = np.zeros(10, dtype=np.float32)
+    policy[4], policy[0], policy[9] = 0.64, 0.0005, 0.25
+    tree.add_guide(0, policy, 10.0)
+    after = tree.stats()["children"]
+    added_n = {
+        m: a - b for m, a, b in zip(after["move"], after["prior_visits"], before["prior_visits"], strict=True)
+    }
+    added_w = {
+        m: a - b for m, a, b in zip(after["move"], after["prior_wins"], before["prior_wins"], strict=True)
+    }
+    assert added_n[4] == pytest.approx(8.0) and added_w[4] == pytest.approx(8.0)
+    assert added_n[9] == pytest.approx(5.0) and added_w[9] == pytest.approx(5.0)
+    assert all(added_n[m] == 0 for m in (0, 1, 2, 3, 5, 6, 7, 8))  # 0 is below min_p
+    assert tree.guided() and tree.frontier(0, 10) == []
+
+    # a child with enough visits joins the frontier; its value goes into its own prior
+    assert tree.expand_path([4]) == 9
+    for result in (1.0, 1.0, 0.0):
+        tree.backup_path([4], [0] * 9, result)
+    ((node, path),) = tree.frontier(3, 10)
+    assert path == [4] and tree.frontier(4, 10) == []
+    tree.add_guide(node, np.full(10, 0.1, dtype=np.float32), 0.0, value=0.25, value_eqex=4.0)
+    ch = tree.stats()["children"]
+    k = int(np.flatnonzero(ch["move"] == 4)[0])
+    assert ch["prior_visits"][k] == pytest.approx(after["prior_visits"][k] + 4.0)
+    assert ch["prior_wins"][k] == pytest.approx(after["prior_wins"][k] + 1.0)
+    assert tree.guided([4]) and not tree.guided([4, 0]) and tree.guided([0, 4]) is None
+    tree.check()
+
+    # the mark survives tree reuse: the new root is not guided twice
+    assert tree.advance(4)
+    assert tree.guided() and tree.frontier(0, 10) == []
+
+    for bad, match in (
+        (lambda: tree.add_guide(999, policy, 1.0), "not an expanded node"),
+        (lambda: tree.add_guide(0, policy[:5], 1.0), "10 entries"),
+        (lambda: tree.add_guide(0, policy, -1.0), "negative"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            bad()
+
+
+def test_frontier_takes_the_most_visited_and_skips_pruned_moves() -> None:
+    board = Board(3, komi=0.5)
+    tree = uct.UctTree(3)
+    tree.reset(board._c, 0.5)
+    tree.add_guide(0, np.zeros(10, dtype=np.float32), 0.0)
+    for point, visits in ((0, 2), (4, 5), (8, 3)):
+        tree.expand_path([point])
+        for _ in range(visits):
+            tree.backup_path([point], [0] * 9, 1.0)
+    assert [path for _, path in tree.frontier(2, 10)] == [[4], [8], [0]]
+    assert [path for _, path in tree.frontier(2, 2)] == [[4], [8]]
+    assert [path for _, path in tree.frontier(3, 10)] == [[4], [8]]
+    allowed = np.ones(10, dtype=np.uint8)
+    allowed[4] = 0
+    tree.restrict_root(allowed)
+    assert [path for _, path in tree.frontier(2, 10)] == [[8], [0]]
+
+
+class FavouringNet:
+    """A stand-in policy-value net that gives one move all the probability (a test of how
+    the search uses a net, not of a net)."""
+
+    def __init__(self, favour: int) -> None:
+        self.favour = favour
+        self.batches: list[int] = []
+
+    def __call__(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert features.shape[1:] == (17, 7, 7) and legal.shape == (len(features), 50)
+        self.batches.append(len(features))
+        logits = np.zeros(legal.shape, dtype=np.float32)
+        logits[:, self.favour] = 20.0
+        return logits, np.zeros(len(features), dtype=np.float32)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_guiding_net_steers_the_search(threads: int) -> None:
+    """Every net-guided tree gets the root's policy (one evaluation per position however
+    many trees hold it); a net sure of the 1-1 point makes the player play it, which the
+    player alone never does; the search stays reproducible and the trees sound."""
+    board = Board(7, komi=0.5)
+    limits = SearchLimits(playouts=3000)
+    alone = UctPlayer(playouts=3000, threads=threads).genmove(board, "black", limits).move
+    assert alone != 0
+    net = FavouringNet(0)
+    guide = GuideConfig(eqex=500.0, min_visits=16, per_round=4, chunk=200)
+    player = UctPlayer(playouts=3000, threads=threads, net=net, game={"size": 7}, guide=guide)
+    assert player.board_size == 7
+    assert player.genmove(board, "black", limits).move == 0
+    assert net.batches[0] == 1  # the root alone, once for every tree
+    assert max(net.batches) <= 4 and player.guide_stats["nodes"] == sum(net.batches) > 1
+    assert player.guide_stats["rounds"] == len(net.batches)
+    for tree in player._trees:
+        assert tree.guided()
+        ch = tree.stats()["children"]
+        assert ch["prior_visits"][ch["move"] == 0][0] >= 500.0
+        tree.check()
+    runs = [
+        UctPlayer(playouts=3000, threads=threads, net=FavouringNet(0), game={"size": 7}, guide=guide).search(
+            board, limits
+        )
+        for _ in range(2)
+    ]
+    assert [(m.move, m.visits) for m in runs[0].moves] == [(m.move, m.visits) for m in runs[1].moves]
+    with pytest.raises(ValueError, match="plays 7x7 only"):
+        player.genmove(Board(9), "black", limits)
+
+
+def test_a_slow_net_keeps_to_its_share_of_a_timed_search() -> None:
+    """By time, a round of guidance waits while the net has had more than ``share`` of the
+    time searched: only the last round can take it past that share."""
+    import time
+
+    class SlowNet(FavouringNet):
+        def __call__(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            time.sleep(0.05)
+            return super().__call__(features, legal)
+
+    net = SlowNet(0)
+    player = UctPlayer(net=net, game={"size": 7}, guide=GuideConfig(share=0.2, chunk=100, min_visits=4))
+    start = time.perf_counter()
+    player.search(Board(7, komi=0.5), SearchLimits(seconds=1.0))
+    elapsed = time.perf_counter() - start
+    stats = player.guide_stats
+    assert 2 <= stats["rounds"] < 1.0 / 0.05
+    assert stats["seconds"] <= 0.2 * elapsed + stats["seconds"] / stats["rounds"] + 0.05
+
+
+def test_guide_settings_from_the_command_line() -> None:
+    g = GuideConfig().with_settings(["eqex=20", "min-visits=64", "value_eqex=5", "per_round=8"])
+    assert (g.eqex, g.min_visits, g.value_eqex, g.per_round) == (20.0, 64, 5.0, 8)
+    for bad in ("eqex", "bogus=1", "min_visits=1.5", "eqex=-1", "chunk=0", "eqex=inf", "share=1.5"):
+        with pytest.raises(ValueError, match="guide setting"):
+            GuideConfig().with_settings([bad])
