@@ -22,7 +22,11 @@
 #     against one thread at ABLATION_VISITS; the same 2 x ABLATION_VISITS on 2 root-parallel
 #     trees; and on 2 threads sharing one tree;
 #   gnugo10-19: 19x19, mcts at MOVE_TIME_19 (10) seconds a move on 2 threads against GNU Go
-#     level 10, GAMES_19 (20) games.
+#     level 10, GAMES_19 (20) games;
+#   hybrid-sims, hybrid-time, hybrid-gnugo10: the hybrid player (mcts guided by the 9x9 net
+#     that ships with seigen, or MODEL; GUIDE: its --guide items) against mcts at
+#     ABLATION_VISITS simulations a move each, against mcts at MOVE_TIME seconds a move each
+#     (one thread each: the net's time counts), and against GNU Go level 10 at MOVE_TIME.
 # A pairing whose folder under $OUT already holds games is resumed (`seigen match --resume`):
 # run the script again with the same OUT to finish what a crash or Ctrl-C cut short.
 set -euo pipefail
@@ -39,6 +43,7 @@ GNUGO=${GNUGO:-$(command -v gnugo || echo /usr/games/gnugo)}
 gnugo() { echo "$GNUGO --mode gtp --level $1 --chinese-rules --positional-superko --capture-all-dead"; }
 COMMON=(--games "$GAMES" --size 9 --komi 7 --rules chinese --alternate --parallel "$PARALLEL" --move-timeout 120)
 MCTS="seigen gtp --player mcts --visits $VISITS"
+HYBRID="seigen gtp --player hybrid${MODEL:+ --model $MODEL}${GUIDE:+ --guide $GUIDE}"
 
 resume() {  # folder: --resume when it holds a match already
   if [ -f "$1/summary.json" ]; then echo --resume; fi
@@ -82,6 +87,11 @@ for p in $PAIRINGS; do
       seigen match --black "seigen gtp --player mcts --move-time $MOVE_TIME_19 --threads 2" --white "$(gnugo 10)" \
         --games "$GAMES_19" --size 19 --komi 7.5 --rules chinese --alternate --move-timeout 300 --startup-timeout 120 \
         --sgf-dir "$OUT/$name" $(resume "$OUT/$name") --json | tee "$OUT/$name.json" ;;
+    hybrid-sims) run "hybrid${ABLATION_VISITS}-vs-mcts${ABLATION_VISITS}" "$HYBRID --visits $ABLATION_VISITS" \
+      "seigen gtp --player mcts --visits $ABLATION_VISITS" ;;
+    hybrid-time) run "hybrid${MOVE_TIME}s-vs-mcts${MOVE_TIME}s" "$HYBRID --move-time $MOVE_TIME" \
+      "seigen gtp --player mcts --move-time $MOVE_TIME" ;;
+    hybrid-gnugo10) run "hybrid${MOVE_TIME}s-vs-gnugo10" "$HYBRID --move-time $MOVE_TIME" "$(gnugo 10)" ;;
     *) echo "unknown pairing $p" >&2; exit 2 ;;
   esac
 done
