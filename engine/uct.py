@@ -217,13 +217,8 @@ class UctConfig:
                 if text.lower() not in ("true", "false", "1", "0", "on", "off"):
                     raise ValueError(f"uct setting {item!r}: rave is true or false")
                 value = text.lower() in ("true", "1", "on")
-            elif types[key] in ("int", int):
-                try:
-                    value = int(text)
-                except ValueError:
-                    raise ValueError(f"uct setting {item!r}: {key} must be an integer") from None
             else:
-                value = _number(f"uct setting {item}", text)
+                value = _setting_number("uct", item, key, text, types[key])
             if key != "rave" and not isinstance(value, str) and value < 0:
                 raise ValueError(f"uct setting {item!r}: {key} must not be negative")
             out = replace(out, **{key: value})
@@ -275,13 +270,7 @@ class GuideConfig:
                 raise ValueError(
                     f"guide setting {item!r}: expected KEY=VALUE with KEY one of {', '.join(types)}"
                 )
-            if types[key] in ("int", int):
-                try:
-                    value: float = int(text)
-                except ValueError:
-                    raise ValueError(f"guide setting {item!r}: {key} must be an integer") from None
-            else:
-                value = _number(f"guide setting {item}", text)
+            value = _setting_number("guide", item, key, text, types[key])
             if value < 0:
                 raise ValueError(f"guide setting {item!r}: {key} must not be negative")
             if key in ("per_round", "chunk") and value < 1:
@@ -290,6 +279,17 @@ class GuideConfig:
                 raise ValueError(f"guide setting {item!r}: share is at most 1")
             out = replace(out, **{key: value})
         return out
+
+
+def _setting_number(kind: str, item: str, key: str, text: str, typ: Any) -> float:
+    """The value of a command-line setting ``item`` (``KEY=TEXT``) of a numeric field of
+    type ``typ``: an int for int fields, else a finite float; errors name ``kind``."""
+    if typ in ("int", int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{kind} setting {item!r}: {key} must be an integer") from None
+    return _number(f"{kind} setting {item}", text)
 
 
 def _number(what: str, text: str) -> float:
