@@ -72,15 +72,18 @@ def shipped_net(size: int = 9) -> Path | None:
     return path if path.is_file() else None
 
 
-def load_guide_net(path: str | os.PathLike, device: str | None = None) -> tuple[Any, dict]:
+def load_guide_net(
+    path: str | os.PathLike, device: str | None = None, precision: str = "fp32"
+) -> tuple[Any, dict]:
     """A Go net to guide the mcts player (``UctPlayer(net=...)``): its ``NetEvaluator`` and
-    its game (size, komi, rules), from a run directory or checkpoint file. Raises
+    its game (size, komi, rules), from a run directory or checkpoint file; ``precision`` as
+    ``NetEvaluator``'s. Raises
     ``seigen.agents.runs.CheckpointError`` for a bad file and ``ValueError`` for a net that
     does not play Go."""
     from seigen.engine.search import NetEvaluator
 
     net, game = _load_go_net(path)
-    return NetEvaluator(net, device=device), game
+    return NetEvaluator(net, device=device, precision=precision), game
 
 
 PLAYERS = ("random", "rollout", "mcts", "hybrid", "puct", "net")
@@ -104,6 +107,7 @@ def make_player(
     parallel: str = "root",
     mix: float = 0.0,
     guide: Sequence[str] = (),
+    precision: str = "fp32",
 ) -> Player:
     """A player by name: ``random``, ``rollout`` (flat Monte Carlo), ``mcts`` (UCT-RAVE with
     priors in C, ``seigen.engine.uct``), ``puct`` (the batched PUCT search with rollouts,
@@ -119,7 +123,8 @@ def make_player(
     player's share of playouts in its leaf values (AlphaGo's lambda; ``playout`` chooses
     them, heavy by default). ``hybrid`` is the mcts player with a net's policy as prior
     knowledge in its tree (``model`` as for ``net``; ``guide``: ``GuideConfig`` items
-    ``KEY=VALUE``), AlphaGo's policy priors over classic playouts.
+    ``KEY=VALUE``), AlphaGo's policy priors over classic playouts. ``precision``: the net's
+    of ``net`` and ``hybrid`` (``fp32``, ``bf16`` or ``auto``, ``resolve_precision``).
 
     Raises ``ValueError`` for anything wrong with the arguments, a bad model file included."""
     if mix and kind != "net":
@@ -142,7 +147,7 @@ def make_player(
         extra_uct: dict[str, Any] = {}
         if kind == "hybrid":
             extra_uct = {"guide": GuideConfig().with_settings(guide), "name": "hybrid"}
-            extra_uct["net"], extra_uct["game"] = _net_for(model, device)
+            extra_uct["net"], extra_uct["game"] = _net_for(model, device, precision)
         return UctPlayer(
             playouts=playouts,
             threads=threads,
@@ -171,7 +176,13 @@ def make_player(
 
         try:
             return load_net_player(
-                model, visits=playouts, seed=seed, resign_threshold=resign_threshold, device=device, **extra
+                model,
+                visits=playouts,
+                seed=seed,
+                resign_threshold=resign_threshold,
+                device=device,
+                precision=precision,
+                **extra,
             )
         except CheckpointError as e:
             raise ValueError(str(e)) from None
@@ -188,10 +199,10 @@ def _model_or_shipped(model: str | os.PathLike | None, kind: str) -> str | os.Pa
     return model
 
 
-def _net_for(model: str | os.PathLike | None, device: str | None) -> tuple[Any, dict]:
+def _net_for(model: str | os.PathLike | None, device: str | None, precision: str) -> tuple[Any, dict]:
     from seigen.agents.runs import CheckpointError
 
     try:
-        return load_guide_net(_model_or_shipped(model, "hybrid"), device)
+        return load_guide_net(_model_or_shipped(model, "hybrid"), device, precision)
     except CheckpointError as e:
         raise ValueError(str(e)) from None

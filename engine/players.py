@@ -778,7 +778,8 @@ class NetPlayer(SearchPlayer):
     builds one from a run directory or checkpoint file. ``search``: ``SearchPlayer``'s
     settings (``c_puct``, ``seed``, ``resign_threshold``, ...). ``mix`` > 0 is AlphaGo's
     mixed evaluation: each leaf's value is ``(1 - mix) * net value + mix * playout result``
-    (``MixedEvaluator``, one ``playout`` playout a leaf, heavy by default).
+    (``MixedEvaluator``, one ``playout`` playout a leaf, heavy by default). ``precision``:
+    the net's (``NetEvaluator``: ``fp32``, ``bf16`` or ``auto``).
     """
 
     def __init__(
@@ -793,6 +794,7 @@ class NetPlayer(SearchPlayer):
         leaves_per_tree: int = 8,
         mix: float = 0.0,
         playout: Any = "heavy",
+        precision: str = "fp32",
         **search: Any,
     ) -> None:
         if not 0.0 <= mix <= 1.0:
@@ -807,7 +809,7 @@ class NetPlayer(SearchPlayer):
         self.game = dict(game or {})
         self.board_size = go_net_board_size(net, self.game)
         self.mix = mix
-        self.net_evaluator = NetEvaluator(net, device=device, cache_size=cache_size)
+        self.net_evaluator = NetEvaluator(net, device=device, cache_size=cache_size, precision=precision)
         leaves = with_mix(self.net_evaluator, mix, playout)
         super().__init__(leaves, visits, leaves_per_tree=leaves_per_tree, name="net", **search)
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from seigen.engine.devices import resolve_device
+from seigen.engine.devices import resolve_device, resolve_precision
 from seigen.engine.games import Game
 from seigen.ext.tree import Trees
 
@@ -193,9 +193,10 @@ class NetEvaluator:
     """A policy-value network in torch: ``model(x[B, C, H, W]) -> (logits[B, A], value[B])``.
 
     Runs under ``torch.inference_mode`` on ``device`` (``auto`` or None, the default: cuda
-    when present, else cpu). With ``cache_size`` > 0, results are kept per position (keyed
-    by the feature planes and legal mask, so history planes are part of the key) in an LRU
-    cache.
+    when present, else cpu), in ``precision`` (``fp32``, the default; ``bf16``, autocast to
+    bfloat16; ``auto``: ``seigen.engine.devices.resolve_precision``'s choice). With
+    ``cache_size`` > 0, results are kept per position (keyed by the feature planes and
+    legal mask, so history planes are part of the key) in an LRU cache.
 
     ``score_utility`` > 0 is KataGo's static score utility, for a net with a score head
     (Go's ``ownership``): the value becomes ``(1 - w) * value + w * (2 / pi) *
@@ -214,6 +215,7 @@ class NetEvaluator:
         cache_size: int = 0,
         score_utility: float = 0.0,
         score_scale: float | None = None,
+        precision: str = "fp32",
     ) -> None:
         import torch
 
@@ -224,6 +226,7 @@ class NetEvaluator:
             raise ValueError("score utility needs a net with a score head (Go, ownership on)")
         self.torch = torch
         self.device = torch.device(resolve_device(device))
+        self.precision = resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
         self.cache_size = cache_size
         self.cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
@@ -233,7 +236,8 @@ class NetEvaluator:
 
     def _forward(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         torch = self.torch
-        with torch.inference_mode():
+        bf16 = self.precision == "bf16"
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
             x = torch.from_numpy(features).to(self.device, non_blocking=True)
             logits, value = net_forward(self.model, x, self.score_utility, self.score_scale)
             return (

@@ -125,6 +125,7 @@ def main(cfg: AnalysisConfig) -> int:
             priors=cfg.prior,
             mix=cfg.mix,
             guide=cfg.guide,
+            precision=cfg.precision,
         )
     except ValueError as e:
         print(f"seigen analysis: error: {one_line(e)}", file=sys.stderr)

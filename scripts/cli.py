@@ -68,6 +68,11 @@ COMMANDS = Group(
                     run="seigen.scripts.bench_search:main",
                     summary="MCTS simulations per second on one core: seigen's batched search against OpenSpiel's MCTSBot (Python and C++).",
                 ),
+                "net": Leaf(
+                    config="seigen.scripts.configs:BenchNetConfig",
+                    run="seigen.scripts.bench_net:main",
+                    summary="Nets in bfloat16 against float32 on one core: net evaluations and training steps per second.",
+                ),
                 "selfplay": Leaf(
                     config="seigen.scripts.configs:BenchSelfPlayConfig",
                     run="seigen.scripts.bench_selfplay:main",

@@ -59,6 +59,43 @@ class BenchBoardConfig:
             raise ValueError(f"--repeats must be at least 1, got {self.repeats}")
 
 
+@dataclass(frozen=True)
+class BenchNetConfig:
+    """Nets in bfloat16 against float32 on one core: net evaluations and training steps per second.
+
+    Units of work: one net evaluation (one position's policy and value, in batches of
+    --batches positions, through NetEvaluator as the net and hybrid players call it), and
+    one training step of a self-play preset's net on a batch of the preset's size. Each
+    precision runs for --seconds per setting, --repeats times; the median is reported with
+    the bf16/fp32 ratio and, for evaluations, the largest differences of the outputs.
+    """
+
+    model: str | None = None
+    """Run directory or checkpoint of the Go net to evaluate (default: the 9x9 net that ships with seigen)."""
+    batches: tuple[int, ...] = (1, 4, 16, 64)
+    """Batch sizes of the net evaluations (none: no evaluations)."""
+    train_games: tuple[Literal["tictactoe", "connect4", "go"], ...] = ("tictactoe", "connect4", "go")
+    """Self-play presets whose nets' training steps are measured (none: no training)."""
+    seconds: float = 1.0
+    """Seconds each precision runs per batch size and repeat."""
+    repeats: int = 3
+    """Timed repeats; the median is reported."""
+    json: bool = False
+    """Print one JSON object per line (one per precision and batch, then the ratios) instead of a table."""
+    seed: int = 0
+    """Seed of the random games whose positions are evaluated."""
+
+    def __post_init__(self) -> None:
+        if self.batches and min(self.batches) < 1:
+            raise ValueError(f"--batches must be positive sizes, got {self.batches}")
+        if not self.batches and not self.train_games:
+            raise ValueError("nothing to measure: give --batches or --train-games")
+        if not self.seconds > 0:
+            raise ValueError(f"--seconds must be positive, got {self.seconds}")
+        if self.repeats < 1:
+            raise ValueError(f"--repeats must be at least 1, got {self.repeats}")
+
+
 SearchGame = Literal["go9", "connect4", "tictactoe", "all"]
 
 
@@ -281,6 +318,8 @@ class GTPConfig:
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """Arithmetic of the net and hybrid players' network: bf16 (bfloat16 autocast, about twice as fast where the hardware has it), fp32, or auto = bf16 on cuda and on CPUs with AMX, else fp32."""
     seed: int = 0
     """Random seed of the player."""
     lizzie: bool = False
@@ -361,6 +400,8 @@ class AnalysisConfig:
     """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 1000), share (the most of a timed search the net may take, 0.25), min_p; e.g. --guide eqex=20 min_visits=64."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """Arithmetic of the net and hybrid players' network: bf16 (bfloat16 autocast, about twice as fast where the hardware has it), fp32, or auto = bf16 on cuda and on CPUs with AMX, else fp32."""
     seed: int = 0
     """Random seed of the player and of the playouts."""
     quit_without_waiting: bool = False

@@ -82,6 +82,7 @@ def main(cfg: GTPConfig) -> int:
             priors=cfg.prior,
             mix=cfg.mix,
             guide=cfg.guide,
+            precision=cfg.precision,
         )
     except ValueError as e:
         print(f"seigen gtp: error: {one_line(e)}", file=sys.stderr)

@@ -292,7 +292,16 @@ def selfplay_config(cfg: SupervisedConfig) -> SelfPlayConfig:
     """The self-play config the run is saved with (the net's shape, the trainer's settings)."""
     given = {
         name: getattr(cfg, name)
-        for name in ("blocks", "channels", "global_pool", "ownership", "batch_size", "lr", "weight_decay")
+        for name in (
+            "blocks",
+            "channels",
+            "global_pool",
+            "ownership",
+            "batch_size",
+            "lr",
+            "weight_decay",
+            "amp",
+        )
         if getattr(cfg, name) is not None
     }
     return resolve(

@@ -34,6 +34,7 @@ from seigen.agents.pvnet import (
     policy_value_loss,
     sync_batch_norm,
 )
+from seigen.engine.devices import resolve_precision
 from seigen.engine.games import symmetries
 
 DDP_TIMEOUT = timedelta(seconds=120)
@@ -149,7 +150,7 @@ class _Replica:
             self.optimizer = torch.optim.AdamW(
                 self.net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay
             )
-        self.amp = bool(cfg.amp) and device.type == "cuda"
+        self.amp = bool(cfg.amp) and resolve_precision("auto", device) == "bf16"
         model: torch.nn.Module = self.net
         if world > 1:  # DDP copies rank 0's parameters and buffers to every rank here
             device_ids = [device.index] if device.type == "cuda" else None

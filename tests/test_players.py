@@ -344,6 +344,35 @@ def test_make_player_hybrid_guides_the_mcts_tree_with_a_go_net(tmp_path, monkeyp
         make_player("hybrid")
 
 
+def test_net_players_run_their_net_in_the_precision_asked(tmp_path):
+    import torch
+
+    from seigen.agents.pvnet import net_state
+
+    game = {"name": "go", "size": 5, "komi": 6.5, "rules": "chinese", "max_moves": 75}
+    torch.save({**net_state(tiny_go_net(), game), "step": 0}, tmp_path / "go.pt")
+    model = str(tmp_path / "go.pt")
+    net32 = make_player("net", model=model, device="cpu")
+    net16 = make_player("net", model=model, device="cpu", precision="bf16")
+    hybrid = make_player("hybrid", model=model, device="cpu", precision="bf16")
+    assert net32.net_evaluator.precision == "fp32" and net16.net_evaluator.precision == "bf16"
+    assert hybrid.net.precision == "bf16"
+    board = Board(5)
+    for _ in range(6):
+        board.play(int(np.flatnonzero(board.legal_mask()[:-1])[3]))
+    feats = board.features()[None]
+    legal = board.legal_mask()[None].astype(np.float32)
+    (l32, v32), (l16, v16) = net32.net_evaluator(feats, legal), net16.net_evaluator(feats, legal)
+    assert l16.dtype == v16.dtype == np.float32  # bfloat16 inside, float32 out
+    p32, p16 = (np.exp(x - x.max()) / np.exp(x - x.max()).sum() for x in (l32, l16))
+    assert np.abs(p32 - p16).max() < 0.02 and abs(float(v32[0] - v16[0])) < 0.05
+    assert not np.array_equal(l32, l16)  # it did run in another precision
+    d = hybrid.genmove(board, "black", SearchLimits(playouts=200))
+    assert board.is_legal(d.move) and hybrid.guide_stats["nodes"] >= 1
+    with pytest.raises(ValueError, match="precision must be one of"):
+        make_player("net", model=model, precision="half")
+
+
 def test_the_shipped_net_plays_9x9_without_model(tmp_path):
     from seigen.agents.players import shipped_net
     from seigen.engine.players import NetPlayer

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from seigen.engine.arena import play_match
-from seigen.engine.devices import resolve_device
+from seigen.engine.devices import resolve_device, resolve_precision
 from seigen.engine.files import append_jsonl, read_jsonl
 from seigen.engine.match import GameRecord, MatchSettings
 from seigen.engine.match_records import summarize
@@ -93,3 +93,17 @@ def test_resolve_device_is_the_one_meaning_of_auto():
     assert resolve_device("auto", auto="cpu") == "cpu"
     assert resolve_device("cpu") == "cpu" and resolve_device("cuda:1") == "cuda:1"
     assert resolve_device(torch.device("cpu")) == "cpu"
+
+
+def test_resolve_precision_is_bf16_only_where_the_hardware_has_it(monkeypatch):
+    torch = pytest.importorskip("torch")
+    assert resolve_precision("fp32", "cuda") == "fp32" and resolve_precision("bf16", "cpu") == "bf16"
+    assert resolve_precision("auto", "cuda") == resolve_precision(None, "cuda") == "bf16"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert resolve_precision("auto", "cpu") == "fp32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert resolve_precision("auto", "cpu") == "bf16"
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported")  # an older torch: no way to tell
+    assert resolve_precision("auto", "cpu") == "fp32"
+    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16, not 'fp16'"):
+        resolve_precision("fp16", "cpu")

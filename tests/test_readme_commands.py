@@ -61,6 +61,7 @@ BUDGETS: dict[str, Budget] = {
     "eval": Budget("--games 2 --positions 10 --episodes 1 --visits 8"),
     "bench board": Budget("--seconds 0.2 --repeats 1"),
     "bench search": Budget("--seconds 0.2 --repeats 1 --visits 32 --split-batches 64"),
+    "bench net": Budget("--seconds 0.05 --repeats 1 --batches 1 8"),
     "bench selfplay": Budget("--seconds 1 --games-in-flight 1 4"),
     "bench scaling": Budget("--seconds 2 --warmup 0.5 --startup 8 --repeats 1 --actors 1", timeout=240),
     "bench agents": Budget("--games 2 --visits 8"),
