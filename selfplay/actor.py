@@ -87,8 +87,8 @@ def new_game(cfg: Any) -> Any:
 class SelfPlay:
     """``games_in_flight`` self-play games of one actor, stepped together.
 
-    The net runs in this process (``NetEvaluator`` on ``device``) unless an ``evaluator``
-    is given (``RemoteEvaluator``: the inference server). ``step()`` runs one search in every game, records the positions, plays the chosen
+    The net runs in this process (``NetEvaluator`` on ``device``, in bfloat16 where the
+    hardware has it when ``cfg.amp``) unless an ``evaluator`` is given (``RemoteEvaluator``: the inference server). ``step()`` runs one search in every game, records the positions, plays the chosen
     moves and returns the games that finished (their slots restart with new games).
     """
 
@@ -98,7 +98,12 @@ class SelfPlay:
         self.net_evaluator = (
             evaluator
             if evaluator is not None
-            else NetEvaluator(net, device=device, score_utility=cfg.score_utility)
+            else NetEvaluator(
+                net,
+                device=device,
+                score_utility=cfg.score_utility,
+                precision="auto" if getattr(cfg, "amp", False) else "fp32",
+            )
         )
         self.evaluator = with_mix(self.net_evaluator, cfg.mix)
         games = [new_game(cfg) for _ in range(cfg.games_in_flight)]

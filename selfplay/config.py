@@ -146,7 +146,7 @@ class SelfPlayConfig:
     augment: bool | None = None
     """Train on random board symmetries (8 for Go and tic-tac-toe, the mirror for Connect Four)."""
     amp: bool | None = None
-    """Mixed precision (bfloat16 autocast) in training where the hardware computes in bfloat16: cuda, and CPUs with AMX (seigen.engine.devices.resolve_precision); float32 elsewhere."""
+    """Mixed precision (bfloat16 autocast) in training and in the actors' net where the hardware computes in bfloat16: cuda, and CPUs with AMX (seigen.engine.devices.resolve_precision); float32 elsewhere."""
     compile: bool | None = None
     """torch.compile the trainer's net (cuda)."""
 

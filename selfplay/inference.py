@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from seigen.engine.devices import resolve_precision
+
 log = logging.getLogger("seigen.selfplay.inference")
 
 
@@ -86,7 +88,7 @@ def serve(
     torch.set_num_threads(threads)
     dev = torch.device(device)
     net = net.to(dev).eval()
-    use_amp = amp and dev.type == "cuda"
+    use_amp = amp and resolve_precision("auto", dev) == "bf16"
     follow = NewestCheckpoint(run_dir, load_net) if run_dir else None
     served = follow.current() if follow is not None else None
     log.info(

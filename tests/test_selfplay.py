@@ -511,7 +511,9 @@ def test_the_inference_server_answers_each_actor_with_its_own_rows():
     slots = [Slot(threading, 64, (2, 6, 7), 7) for _ in range(3)]
     requests: queue.Queue = queue.Queue()
     stop = threading.Event()
-    server = threading.Thread(target=serve, args=(None, net, slots, requests, stop, "cpu"), daemon=True)
+    server = threading.Thread(  # float32, to compare with the local net exactly
+        target=serve, args=(None, net, slots, requests, stop, "cpu"), kwargs={"amp": False}, daemon=True
+    )
     server.start()
     rng = np.random.default_rng(0)
     results: dict[int, list] = {i: [] for i in range(3)}
@@ -565,7 +567,10 @@ def test_the_inference_server_follows_the_latest_checkpoint(tmp_path):
     served = PolicyValueNet(NetSpec(2, 3, 3, 9, blocks=1, channels=8))
     served.load_state_dict(nets[0].state_dict())
     server = threading.Thread(
-        target=serve, args=(str(run.path), served, [slot], requests, stop, "cpu"), daemon=True
+        target=serve,
+        args=(str(run.path), served, [slot], requests, stop, "cpu"),
+        kwargs={"amp": False},  # float32, to compare with the local net exactly
+        daemon=True,
     )
     server.start()
     remote = RemoteEvaluator(slot, requests, 0)
