@@ -277,7 +277,7 @@ class SupervisedConfig:
     """Learning rate at the end of the stage (default: lr / 10)."""
     weight_decay: float | None = None
     amp: bool | None = None
-    """Mixed precision (bfloat16 autocast) where the hardware computes in bfloat16, cuda and CPUs with AMX (default: on, the Go preset's; --no-amp: float32)."""
+    """Mixed precision (bfloat16 autocast) where the hardware computes in bfloat16, cuda and CPUs with AMX (default: on, the Go preset's; --amp False: float32)."""
     augment: bool = True
     """Train on the 8 board symmetries."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
