@@ -249,8 +249,9 @@ class GuideConfig:
     """Visits a node needs before the net guides its children (the root is guided at once)."""
     per_round: int = 16
     """Most nodes evaluated between two chunks of simulations (one batch)."""
-    chunk: int = 1000
-    """Most simulations a thread runs between two rounds of guidance."""
+    chunk: int = 250
+    """Most simulations a thread runs between two rounds of guidance (250 beat 1,000 at 3,000
+    simulations a move: 0.80 against 0.70 over the mcts player, 40 games each)."""
     min_p: float = 0.001
     """Moves the net gives less than this get no prior."""
     share: float = 0.25
