@@ -37,7 +37,7 @@ def resolve_precision(name: str | None, device: Any) -> str:
     ``bf16`` is ``torch.autocast`` to bfloat16 (weights and the batch-norm statistics stay in
     float32). ``auto`` (or None) is ``bf16`` where the hardware computes in bfloat16 natively,
     cuda and CPUs with AMX tiles, where it runs a small Go net about twice as fast
-    (``scripts/bench_precision.py``), and ``fp32`` elsewhere, where emulated bfloat16 is slower.
+    (``seigen bench net``), and ``fp32`` elsewhere, where emulated bfloat16 is slower.
     """
     if name not in (None, *PRECISIONS):
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {name!r}")
