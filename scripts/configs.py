@@ -313,7 +313,7 @@ class GTPConfig:
     prior: tuple[str, ...] = ()
     """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
     guide: tuple[str, ...] = ()
-    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 250), share (the most of a timed search the net may take, 0.25), min_p; e.g. --guide eqex=20 min_visits=64."""
+    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 250), share (the most of a timed search the net may take, 0.1), min_p; e.g. --guide eqex=20 min_visits=64."""
     resign_threshold: float = 0.05
     """Resign when the best move's estimated win rate is below this (0 never resigns)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -397,7 +397,7 @@ class AnalysisConfig:
     prior: tuple[str, ...] = ()
     """The mcts player's prior knowledge (seigen.engine.uct.UctPriors): RULE=VISITS,VALUE or RULE=off for the rules even, capture, atari_escape, self_atari, eye_fill, near_last, near_last2, line1, line2, line34, pass_move, pattern (all=off: none), and edge_until=F; e.g. --prior all=off or --prior capture=30,1."""
     guide: tuple[str, ...] = ()
-    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 250), share (the most of a timed search the net may take, 0.25), min_p; e.g. --guide eqex=20 min_visits=64."""
+    """How the hybrid player's net guides its tree as KEY=VALUE (seigen.engine.uct.GuideConfig): eqex (virtual wins of a move the net gives probability 1, 40; sqrt(p) * eqex for p), value_eqex (virtual visits at the net's value per guided node, 0: off), min_visits (visits before a node is guided, 32), per_round (nodes per batch, 16), chunk (simulations a thread between batches, 250), share (the most of a timed search the net may take, 0.1), min_p; e.g. --guide eqex=20 min_visits=64."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the net player's network runs: auto = cuda when present, else cpu."""
     precision: Literal["auto", "fp32", "bf16"] = "auto"
