@@ -79,9 +79,36 @@ def search_config(cfg: Any, seed: int) -> SearchConfig:
     )
 
 
-def new_game(cfg: Any) -> Any:
-    """A fresh game of ``cfg.game`` with the config's size, komi, rules and move cap (0: the game's default)."""
-    return make_game(cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules, max_moves=cfg.max_moves or None)
+def new_game(cfg: Any, rng: np.random.Generator | None = None) -> Any:
+    """A fresh game of ``cfg.game`` with the config's size, komi, rules and move cap (0: the game's default).
+
+    With an ``rng`` and ``cfg.random_opening`` = N > 0, the game starts after k uniformly
+    random legal moves, k drawn from 0 to N (Go's random moves never pass; an opening that
+    ends the game is drawn again), so that self-play keeps covering positions off its own
+    narrowing lines. KataGo and Leela Zero randomise their openings too, sampling from the
+    policy; these moves are uniform.
+    """
+
+    def fresh() -> Any:
+        return make_game(
+            cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules, max_moves=cfg.max_moves or None
+        )
+
+    if rng is None or cfg.random_opening <= 0:
+        return fresh()
+    k = int(rng.integers(0, cfg.random_opening + 1))
+    for _ in range(100):
+        game = fresh()
+        for _ in range(k):
+            legal = game.legal_actions()
+            if cfg.game == "go" and len(legal) > 1:
+                legal = legal[legal != game.num_actions - 1]  # the pass
+            game.play(int(rng.choice(legal)))
+            if game.is_terminal():
+                break
+        if not game.is_terminal():
+            return game
+    return fresh()
 
 
 class SelfPlay:
@@ -106,7 +133,7 @@ class SelfPlay:
             )
         )
         self.evaluator = with_mix(self.net_evaluator, cfg.mix)
-        games = [new_game(cfg) for _ in range(cfg.games_in_flight)]
+        games = [new_game(cfg, self.rng) for _ in range(cfg.games_in_flight)]
         self.search = BatchedSearch(games, self.evaluator, search_config(cfg, seed))
         self.records = [GameRecord() for _ in games]
         self.may_resign = [self._resign_allowed() for _ in games]
@@ -187,7 +214,7 @@ class SelfPlay:
         if quitter is not None:  # a resignation would have been false if its side won
             self.resign_checks[0] += 1
             self.resign_checks[1] += int(result > 0 if quitter == 0 else result < 0)
-        self.search.reset(i, new_game(self.cfg))
+        self.search.reset(i, new_game(self.cfg, self.rng))
         self.records[i] = GameRecord()
         self.may_resign[i] = self._resign_allowed()
         self.last_value[i] = 0.0

@@ -97,6 +97,8 @@ class SelfPlayConfig:
     """Visits of the moves that are not full searches (with --full-search-prob < 1)."""
     decided_value: float | None = None
     """KataGo's fewer visits once a game is decided: a game whose last root value is beyond +-this gets cheap searches (--cheap-visits), not recorded, to its end (1: off)."""
+    random_opening: int = 0
+    """Each game starts after 0 to this many uniformly random moves (drawn per game; not searched, not recorded), so that self-play keeps seeing positions off its own lines (0: off)."""
     gumbel: bool | None = None
     """Gumbel root with sequential halving (good with few visits) instead of PUCT with Dirichlet noise."""
     gumbel_considered: int | None = None
@@ -208,6 +210,8 @@ class SelfPlayConfig:
             raise ValueError(f"--full-search-prob must be in (0, 1], got {self.full_search_prob}")
         if self.decided_value is not None and not 0.0 < self.decided_value <= 1.0:
             raise ValueError(f"--decided-value must be in (0, 1], got {self.decided_value}")
+        if self.random_opening < 0:
+            raise ValueError(f"--random-opening must be at least 0, got {self.random_opening}")
         if self.cheap_visits is not None and self.cheap_visits < 1:
             raise ValueError(f"--cheap-visits must be at least 1, got {self.cheap_visits}")
         if self.teacher != "none" and self.game != "go":

@@ -290,6 +290,63 @@ def test_self_play_records_whole_games_with_their_results(tmp_path, gumbel):
         assert all(abs(p.sum() - 1) < 1e-5 for p in rec.policy)
 
 
+@pytest.mark.parametrize("game", ["connect4", "go"])
+def test_random_openings_start_games_after_a_varied_number_of_legal_moves(tmp_path, game):
+    cfg = resolve(tiny_cfg(tmp_path, game=game, size=5, random_opening=6))
+    rng = np.random.default_rng(0)
+    games = [new_game(cfg, rng) for _ in range(60)]
+    lengths = [len(g.history) for g in games]
+    assert min(lengths) == 0 and max(lengths) == 6 and len(set(lengths)) == 7
+    assert not any(g.is_terminal() for g in games)
+    assert len({tuple(g.history) for g in games if len(g.history) == 6}) > 1
+    if game == "go":
+        assert all(m != games[0].num_actions - 1 for g in games for m in g.history)  # no pass
+    assert (
+        new_game(cfg).history == []
+        and new_game(resolve(tiny_cfg(tmp_path, game=game, size=5)), rng).history == []
+    )
+
+
+def test_self_play_records_only_the_positions_after_a_random_opening(tmp_path, monkeypatch):
+    from seigen.selfplay import actor
+
+    openings: list[list[int]] = []
+
+    def remembered(cfg, rng=None):
+        game = new_game(cfg, rng)
+        openings.append(list(game.history))
+        return game
+
+    monkeypatch.setattr(actor, "new_game", remembered)
+    cfg = resolve(tiny_cfg(tmp_path, game="connect4", random_opening=8, games_in_flight=16))
+    g = new_game(cfg)
+    net = PolicyValueNet(NetSpec(*g.feature_shape, g.num_actions, blocks=1, channels=8))
+    play = SelfPlay(cfg, net, device="cpu", seed=3)
+    assert len({len(o) for o in openings}) > 1
+    done: list[GameRecord] = []
+    while len(done) < 4:
+        done.extend(play.step())
+    for rec in done:
+        starts = []
+        for opening in openings:
+            replay = make_game("connect4")
+            for m in opening:
+                replay.play(m)
+            if (replay.features() == rec.features[0]).all():
+                starts.append(replay)
+        assert starts, "the first recorded position is the position after an opening"
+        replay = starts[0]
+        for f, m in zip(rec.features, rec.moves, strict=True):
+            assert (f == replay.features()).all()
+            replay.play(m)
+        assert replay.is_terminal() and replay.returns() == rec.result
+
+
+def test_random_opening_must_not_be_negative():
+    with pytest.raises(ValueError, match="--random-opening must be at least 0"):
+        SelfPlayConfig(game="connect4", random_opening=-1)
+
+
 def test_go_self_play_gives_ownership_and_score_targets(tmp_path):
     cfg = resolve(
         tiny_cfg(tmp_path, game="go", size=5, games_in_flight=2, max_moves=40, resign_threshold=-1.0)
