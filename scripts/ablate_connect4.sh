@@ -59,15 +59,12 @@ for v in variants:
     if not path.exists():
         print(f"| {v} | | | | | not run | |")
         continue
-    e = json.loads(path.read_text())
+    c4 = json.loads(path.read_text())["connect4"]
     rows = [json.loads(line) for line in open(out / v / "metrics.jsonl")]
-    last = next((r for r in reversed(rows) if "games" in r and ("step" in r or "steps" in r)), {})
-    c4 = e.get("connect4", e)
-    checked = last.get("resign_checked", 0)
-    false = last.get("false_resigns", last.get("false_resign_rate", 0) * checked)
-    fr = f"{false:.0f} of {checked}" if checked else ""
+    end = next(r for r in reversed(rows) if "false_resigns" in r)  # the session's closing summary
+    fr = f"{end['false_resigns']} of {end['resign_checked']}" if end["resign_checked"] else ""
     print(
-        f"| {v} | {last.get('games', 0):,} | {last.get('positions', 0):,} | {last.get('step', last.get('steps', 0)):,} | {fr} "
+        f"| {v} | {end['games']:,} | {end['positions']:,} | {end['steps']:,} | {fr} "
         f"| {c4['accuracy']:.3f} | {c4['policy_accuracy']:.3f} |"
     )
 EOF

@@ -102,7 +102,7 @@ def new_game(cfg: Any, rng: np.random.Generator | None = None) -> Any:
         for _ in range(k):
             legal = game.legal_actions()
             if cfg.game == "go" and len(legal) > 1:
-                legal = legal[legal != game.num_actions - 1]  # the pass
+                legal = legal[legal != game.board.pass_move]
             game.play(int(rng.choice(legal)))
             if game.is_terminal():
                 break
