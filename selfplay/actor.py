@@ -94,9 +94,10 @@ def new_game(cfg: Any, rng: np.random.Generator | None = None) -> Any:
             cfg.game, size=cfg.size, komi=cfg.komi, rules=cfg.rules, max_moves=cfg.max_moves or None
         )
 
-    if rng is None or cfg.random_opening <= 0:
+    most = cfg.random_opening or 0
+    if rng is None or most <= 0:
         return fresh()
-    k = int(rng.integers(0, cfg.random_opening + 1))
+    k = int(rng.integers(0, most + 1))
     for _ in range(100):
         game = fresh()
         for _ in range(k):

@@ -3,6 +3,7 @@ killed with SIGKILL at random moments and resumed."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import signal
@@ -303,8 +304,18 @@ def test_random_openings_start_games_after_a_varied_number_of_legal_moves(tmp_pa
         assert all(m != games[0].num_actions - 1 for g in games for m in g.history)  # no pass
     assert (
         new_game(cfg).history == []
-        and new_game(resolve(tiny_cfg(tmp_path, game=game, size=5)), rng).history == []
+        and new_game(resolve(tiny_cfg(tmp_path, game=game, size=5, random_opening=0)), rng).history == []
     )
+
+
+def test_connect4_preset_opens_at_random_and_runs_saved_before_keep_their_openings(tmp_path):
+    assert resolve(SelfPlayConfig(game="connect4")).random_opening == 12
+    assert resolve(SelfPlayConfig(game="go")).random_opening == 0
+    assert resolve(SelfPlayConfig(game="connect4", random_opening=0)).random_opening == 0
+    saved = dataclasses.asdict(resolve(SelfPlayConfig(game="connect4")))
+    del saved["random_opening"]  # a run directory written before the field existed
+    assert resume_config(SelfPlayConfig(game="connect4"), saved).random_opening == 0
+    assert resume_config(SelfPlayConfig(game="connect4", random_opening=5), saved).random_opening == 5
 
 
 def test_self_play_records_only_the_positions_after_a_random_opening(tmp_path, monkeypatch):
