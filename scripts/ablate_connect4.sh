@@ -15,6 +15,8 @@
 #   opp      the opponent's next move as an auxiliary policy target (--opponent-policy);
 #   decided  cheap, unrecorded searches (8 visits) once a game's root value passes +-0.9;
 #   resign   resignation below -0.9, a fifth of the games played out to count false ones.
+# EXTRA holds flags added to every variant: the table of 2026-12-05 in the README ran
+# before the preset played random openings, so EXTRA="--random-opening 0" repeats it.
 # A variant whose run has an eval.json is skipped, so the script picks up where it was
 # stopped; a run cut short starts again (its budget is wall-clock). Runs go under $OUT.
 set -euo pipefail
@@ -22,6 +24,7 @@ MINUTES=${MINUTES:-12}
 POSITIONS=${POSITIONS:-1000}
 OUT=${OUT:-runs/c4-ablation}
 VARIANTS=${VARIANTS:-"preset pcr opp decided resign"}
+EXTRA=${EXTRA:-}
 mkdir -p "$OUT"
 
 flags() {
@@ -39,10 +42,10 @@ for v in $VARIANTS; do
   f=$(flags "$v")
   run=$OUT/$v
   if [ -f "$run/eval.json" ]; then echo "== $v: done"; continue; fi
-  echo "== $v: seigen selfplay --game connect4 $f (${MINUTES} minutes)"
+  echo "== $v: seigen selfplay --game connect4 $f $EXTRA (${MINUTES} minutes)"
   if [ -d "$run" ]; then echo "   $run was cut short: starting it again"; rm -rf "$run"; fi
   # shellcheck disable=SC2086
-  seigen selfplay --game connect4 --run-dir "$run" --max-minutes "$MINUTES" --eval-every 0 --no-final-eval --no-progress $f
+  seigen selfplay --game connect4 --run-dir "$run" --max-minutes "$MINUTES" --eval-every 0 --no-final-eval --no-progress $f $EXTRA
   seigen eval "$run" --positions "$POSITIONS" --seed 7 --games 0 --json > "$run/eval.json.tmp"
   mv "$run/eval.json.tmp" "$run/eval.json"
 done
