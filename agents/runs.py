@@ -3,7 +3,7 @@
 ::
 
     RUN_DIR/
-      config.json          the resolved config (written once, atomically)
+      config.json          the resolved config (atomically; a self-play resume that changes settings rewrites it)
       checkpoints/
         step-000050000.pt  torch.save of a dict of state dicts and counters (atomic)
         latest             the name of the newest complete checkpoint (atomic)
@@ -258,10 +258,15 @@ class RunDir:
             self.changed = {k: (saved.get(k), v) for k, v in self.config.items() if saved.get(k) != v}
         else:
             self.changed = {}
-            write_atomic(config_file, (json.dumps(self.config, indent=2) + "\n").encode())
+            self.keep_config()
         self._metrics = open(self.path / "metrics.jsonl", "a", buffering=1)  # noqa: SIM115 - kept open for the run
         self._wandb = None
         self.started = time.time()
+
+    def keep_config(self) -> None:
+        """Write this session's config as the run's ``config.json``: a resume that changed
+        settings (a new learning rate, more visits) keeps them for the resumes after it."""
+        write_atomic(self.path / "config.json", (json.dumps(self.config, indent=2) + "\n").encode())
 
     # ------------------------------------------------------------ checkpoints
     def latest_checkpoint(self) -> Path | None:

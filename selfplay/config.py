@@ -499,8 +499,8 @@ backend or on one machine resumes on another."""
 
 def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
     """The config of a resumed run: the saved ``config.json`` with the flags given now on top
-    (a flag counts as given when it differs from its default). Changing a structural field
-    is an error."""
+    (a flag counts as given when it differs from its default; the run writes the result back,
+    so they stay for later resumes). Changing a structural field is an error."""
     fields = {f.name: f for f in dataclasses.fields(SelfPlayConfig)}
     merged = {k: v for k, v in saved.items() if k in fields}
     merged.setdefault("opponent_policy", False)  # runs saved before the field had no such head

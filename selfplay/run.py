@@ -42,7 +42,7 @@ from seigen.agents.runs import (
 )
 from seigen.engine.files import write_atomic
 from seigen.selfplay.actor import DISK_FULL, ParentWatch, actor_main, log_to, new_game
-from seigen.selfplay.config import SelfPlayConfig, resolve, resume_config
+from seigen.selfplay.config import SESSION, SelfPlayConfig, resolve, resume_config
 from seigen.selfplay.shards import ShardError, Window, list_shards, read_shard
 from seigen.selfplay.trainer import Trainer, game_dict, net_spec
 
@@ -126,6 +126,12 @@ class SelfPlayRun:
         self.actor_device = str(pick_device(actor_device))
         self.run = RunDir(cfg.run_dir, cfg, resume=cfg.resume)
         self.path = self.run.path
+        changed = {k: v for k, v in self.run.changed.items() if k not in SESSION}
+        if changed:  # flags given on resume stay the run's settings after this session
+            self.run.keep_config()
+            log.info(
+                "resumed with new settings: %s", ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
+            )
         if cfg.track:
             self.run.track("seigen", mode=cfg.wandb_mode, name=f"selfplay-{cfg.game}-{self.path.name}")
         for sub in ("games", "logs", "nets", "sgf"):
@@ -502,6 +508,9 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         restore_signals(previous)
     sp._scan()  # the games the actors wrote as they stopped
     summary["games"], summary["positions"] = sp.games, sp.positions
+    seconds = max(60 * summary["minutes"], 1e-9)
+    summary["positions_per_s"] = sp.session_positions / seconds
+    summary["evals_per_s"] = sp.evaluations / seconds
     summary["resign_checked"], summary["false_resigns"] = sp.resign_checks
     summary["interrupted"] = interrupted["flag"]
     summary["failure"] = failure[0] if failure else None

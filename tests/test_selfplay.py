@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -267,6 +268,21 @@ def test_resume_keeps_the_saved_game_and_refuses_a_different_net():
     assert cfg.game == "connect4" and cfg.visits == 99 and cfg.resume
     with pytest.raises(ValueError, match="--channels 3 does not match"):
         resume_config(SelfPlayConfig(resume=True, run_dir="r", channels=3), saved)
+
+
+def test_settings_changed_on_resume_stay_for_the_resumes_after_it(tmp_path, caplog):
+    from seigen.selfplay.run import SelfPlayRun
+
+    SelfPlayRun(tiny_cfg(tmp_path)).run.close()
+    run_dir = str(tmp_path / "run")
+    with caplog.at_level("INFO", logger="seigen.selfplay"):
+        changed = SelfPlayRun(SelfPlayConfig(resume=True, run_dir=run_dir, lr=0.01, visits=12))
+    changed.run.close()
+    assert "lr 0.002 -> 0.01" in caplog.text and "visits 8 -> 12" in caplog.text
+    again = SelfPlayRun(SelfPlayConfig(resume=True, run_dir=run_dir, progress=False))  # no flags: as left
+    again.run.close()
+    assert (again.cfg.lr, again.cfg.visits, again.cfg.game) == (0.01, 12, "tictactoe")
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["visits"] == 12
 
 
 # ---------------------------------------------------------------- actors and the trainer in-process
@@ -654,3 +670,22 @@ def test_the_inference_server_follows_the_latest_checkpoint(tmp_path):
     stop.set()
     server.join(timeout=5)
     run.close()
+
+
+def test_the_closing_rate_counts_the_games_written_as_the_actors_stop(tmp_path):
+    from seigen.selfplay.run import run_selfplay
+
+    # no shard is due before the stop: every game reaches the trainer in the actors' last flush
+    cfg = tiny_cfg(tmp_path, max_minutes=2, shard_seconds=1e6, final_eval=False)
+    actor_log = tmp_path / "run" / "logs" / "actor-0.log"
+    playing_since: list[float] = []
+
+    def status(cfg, row, latest_eval, elapsed):
+        if not playing_since and actor_log.exists() and "playing" in actor_log.read_text():
+            playing_since.append(elapsed)
+        if playing_since and elapsed - playing_since[0] > 3:
+            os.kill(os.getpid(), signal.SIGINT)  # the run's own stop: it saves and closes
+
+    summary = run_selfplay(cfg, status)
+    assert summary["interrupted"] and summary["failure"] is None and summary["positions"] > 0
+    assert summary["positions_per_s"] == pytest.approx(summary["positions"] / (60 * summary["minutes"]))
