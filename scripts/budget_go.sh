@@ -15,7 +15,10 @@
 #   sl       the supervised net continued by the go preset's self-play, with a learning rate
 #            of SL_LR (0.002, where the supervised run's schedule ended) falling to a tenth;
 #   sl-pcr   the same with playout cap randomization: a quarter of the moves searched with
-#            64 visits and recorded, the rest with 16 and not (KataGo; the preset searches 32).
+#            64 visits and recorded, the rest with 16 and not (KataGo; the preset searches 32);
+#   sl-su    sl with KataGo's static score utility, weight 0.1, in the actors' search (the
+#            supervised run has no score head training; its self-play trains one).
+# MIX (0) is the net player's --mix in the matches: 0 plays the net alone, as these figures did.
 # Pin the whole script to cores with taskset to keep a core for other work; the trainer
 # gets THREADS (1) torch threads. A variant whose folder holds match.json is skipped; a
 # self-play run cut short starts again (its budget is wall-clock), a match cut short resumes.
@@ -25,6 +28,7 @@ GAMES=${GAMES:-40}
 LEVEL=${LEVEL:-1}
 PARALLEL=${PARALLEL:-1}
 THREADS=${THREADS:-1}
+MIX=${MIX:-0}
 SL_LR=${SL_LR:-0.002}
 OUT=${OUT:-runs/go-budget}
 VARIANTS=${VARIANTS:-"sl0 scratch sl sl-pcr"}
@@ -35,7 +39,8 @@ flags() {
   case $1 in
     sl0 | scratch | sl) echo "" ;;
     sl-pcr) echo "--visits 64 --full-search-prob 0.25 --cheap-visits 16" ;;
-    *) echo "unknown variant: $1 (sl0, scratch, sl, sl-pcr)" >&2; exit 2 ;;
+    sl-su) echo "--score-utility 0.1" ;;
+    *) echo "unknown variant: $1 (sl0, scratch, sl, sl-pcr, sl-su)" >&2; exit 2 ;;
   esac
 }
 
@@ -66,7 +71,7 @@ for v in $VARIANTS; do
   echo "== $v: 100 visits a move against GNU Go level $LEVEL, $GAMES games"
   resume=$([ -f "$run/match/summary.json" ] && echo --resume || true)
   # shellcheck disable=SC2086
-  seigen match --black "seigen gtp --player net --model $run --visits 100 --threads 1" \
+  seigen match --black "seigen gtp --player net --model $run --visits 100 --mix $MIX --threads 1" \
     --white "$GNUGO --mode gtp --level $LEVEL --chinese-rules --positional-superko --capture-all-dead" \
     --games "$GAMES" --size 9 --komi 7 --rules chinese --alternate --parallel "$PARALLEL" \
     --sgf-dir "$run/match" $resume --json > "$run/match.json.tmp"

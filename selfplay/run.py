@@ -129,7 +129,7 @@ class SelfPlayRun:
         changed = {k: v for k, v in self.run.changed.items() if k not in SESSION}
         if changed:  # flags given on resume stay the run's settings after this session
             self.run.keep_config()
-            log.info(
+            log.warning(  # shown by the CLI: the user should see what the run now uses
                 "resumed with new settings: %s", ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
             )
         if cfg.track:

@@ -13,6 +13,7 @@ from seigen.engine.board import Board
 from seigen.engine.games import make_game
 from seigen.engine.players import SearchLimits
 from seigen.engine.search import MixedEvaluator, NetEvaluator, with_mix
+from seigen.engine.uct import UctPlayer
 from seigen.scripts.cli import main
 from seigen.selfplay.actor import SelfPlay
 from seigen.selfplay.config import SelfPlayConfig, resolve
@@ -47,9 +48,16 @@ def test_with_mix_is_the_net_alone_at_zero_and_mixes_heavy_playouts_above():
     assert value[0] == pytest.approx(0.75 * alone[0] + 0.25)
 
 
-def test_the_net_player_mixes_only_when_asked(tmp_path):
+def test_the_net_player_mixes_half_playouts_unless_told_otherwise(tmp_path):
+    from seigen.agents.players import NET_MIX
+
     path = checkpoint(tmp_path)
-    assert isinstance(make_player("net", model=path, playouts=8).evaluator, NetEvaluator)
+    default = make_player("net", model=path, playouts=8).evaluator
+    assert (
+        isinstance(default, MixedEvaluator) and default.lam == NET_MIX == 0.5 and default.playout == "heavy"
+    )
+    assert isinstance(make_player("net", model=path, playouts=8, mix=0).evaluator, NetEvaluator)
+    assert isinstance(make_player("hybrid", model=path, playouts=8), UctPlayer)  # no mix to refuse
     player = make_player("net", model=path, playouts=16, mix=0.5, playout="light")
     assert isinstance(player.evaluator, MixedEvaluator) and player.evaluator.playout == "light"
     board = Board(5)

@@ -275,7 +275,7 @@ def test_settings_changed_on_resume_stay_for_the_resumes_after_it(tmp_path, capl
 
     SelfPlayRun(tiny_cfg(tmp_path)).run.close()
     run_dir = str(tmp_path / "run")
-    with caplog.at_level("INFO", logger="seigen.selfplay"):
+    with caplog.at_level("WARNING", logger="seigen.selfplay"):  # the CLI shows warnings
         changed = SelfPlayRun(SelfPlayConfig(resume=True, run_dir=run_dir, lr=0.01, visits=12))
     changed.run.close()
     assert "lr 0.002 -> 0.01" in caplog.text and "visits 8 -> 12" in caplog.text
