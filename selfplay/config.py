@@ -36,7 +36,7 @@ class SelfPlayConfig:
     run_dir: str | None = None
     """Where the run lives; default runs/<game>-<date>-<time>."""
     resume: bool = False
-    """Continue the run in --run-dir from its latest checkpoint and games."""
+    """Continue the run in --run-dir from its latest checkpoint and games, with its saved settings; flags given now replace them for this and later resumes (devices, threads and --progress are this session's alone)."""
     config: str | None = None
     """A JSON file of fields (as in config.json) applied over the preset; flags given win."""
     max_minutes: float | None = None
@@ -492,9 +492,13 @@ STRUCTURAL = (
 """Fields a resumed run cannot change: its games and checkpoints depend on them."""
 
 
-SESSION = ("resume", "run_dir", "config", "backend", "ray_address", "gpus_per_actor", "train_processes")
+SESSION = (
+    *("resume", "run_dir", "config", "backend", "ray_address", "gpus_per_actor", "train_processes"),
+    *("device", "actor_device", "inference", "threads", "progress"),
+)
 """Fields of this session only, never taken from the saved config: a run written by one
-backend or on one machine resumes on another."""
+backend or on one machine resumes on another with that machine's devices and threads, and
+a session without a progress line leaves the next one its own."""
 
 
 def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:

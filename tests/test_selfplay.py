@@ -270,6 +270,23 @@ def test_resume_keeps_the_saved_game_and_refuses_a_different_net():
         resume_config(SelfPlayConfig(resume=True, run_dir="r", channels=3), saved)
 
 
+def test_a_resume_takes_devices_threads_and_the_progress_line_from_its_own_session():
+    machine = dict(device="cpu", actor_device="cpu", inference="local", threads=1, progress=False)
+    saved = json.loads(json.dumps(resolve(SelfPlayConfig(game="connect4", run_dir="r", **machine)).__dict__))
+    cfg = resume_config(SelfPlayConfig(resume=True, run_dir="r"), saved)
+    assert (cfg.device, cfg.actor_device, cfg.inference, cfg.threads, cfg.progress) == (
+        "auto",
+        "auto",
+        "auto",
+        None,
+        True,
+    )
+    assert (
+        cfg.game == "connect4"
+        and resume_config(SelfPlayConfig(resume=True, run_dir="r", threads=2), saved).threads == 2
+    )
+
+
 def test_settings_changed_on_resume_stay_for_the_resumes_after_it(tmp_path, caplog):
     from seigen.selfplay.run import SelfPlayRun
 
