@@ -200,12 +200,8 @@ class SelfPlayConfig:
             raise ValueError(f"--max-minutes must be positive, got {self.max_minutes}")
         if not 0.0 <= self.score_utility <= 1.0:
             raise ValueError(f"--score-utility must be in [0, 1], got {self.score_utility}")
-        if self.score_utility and self.game != "go":
-            raise ValueError(f"--score-utility needs Go's score head, not {self.game}")
         if not 0.0 <= self.mix <= 1.0:
             raise ValueError(f"--mix must be in [0, 1], got {self.mix}")
-        if self.mix and self.game != "go":
-            raise ValueError(f"--mix mixes in Go playouts: Go only, not {self.game}")
         if self.full_search_prob is not None and not 0.0 < self.full_search_prob <= 1.0:
             raise ValueError(f"--full-search-prob must be in (0, 1], got {self.full_search_prob}")
         if self.decided_value is not None and not 0.0 < self.decided_value <= 1.0:
@@ -214,8 +210,6 @@ class SelfPlayConfig:
             raise ValueError(f"--random-opening must be at least 0, got {self.random_opening}")
         if self.cheap_visits is not None and self.cheap_visits < 1:
             raise ValueError(f"--cheap-visits must be at least 1, got {self.cheap_visits}")
-        if self.teacher != "none" and self.game != "go":
-            raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
         if not 1 <= self.eval_gnugo_level <= 10:
             raise ValueError(f"--eval-gnugo-level must be 1 to 10, got {self.eval_gnugo_level}")
         if self.teacher != "none" and self.backend == "ray":
@@ -226,6 +220,17 @@ class SelfPlayConfig:
             raise ValueError(f"--teacher-visits must be at least 1, got {self.teacher_visits}")
         if not 0.0 <= self.teacher_until <= 1.0:
             raise ValueError(f"--teacher-until must be a win rate in [0, 1], got {self.teacher_until}")
+        if not self.resume:  # a resumed run plays its saved game, which resume_config knows
+            self.check_game()
+
+    def check_game(self) -> None:
+        """Raise ``ValueError`` for a setting the run's game does not have."""
+        if self.score_utility and self.game != "go":
+            raise ValueError(f"--score-utility needs Go's score head, not {self.game}")
+        if self.mix and self.game != "go":
+            raise ValueError(f"--mix mixes in Go playouts: Go only, not {self.game}")
+        if self.teacher != "none" and self.game != "go":
+            raise ValueError(f"--teacher {self.teacher} plays Go only, not {self.game}")
 
 
 @dataclass(frozen=True)
@@ -520,4 +525,6 @@ def resume_config(cfg: SelfPlayConfig, saved: dict[str, Any]) -> SelfPlayConfig:
             )
         merged[name] = value
     merged.update({name: getattr(cfg, name) for name in SESSION}, resume=True, config=None)
-    return resolve(SelfPlayConfig(**merged))
+    resumed = resolve(SelfPlayConfig(**merged))
+    resumed.check_game()
+    return resumed

@@ -270,6 +270,18 @@ def test_resume_keeps_the_saved_game_and_refuses_a_different_net():
         resume_config(SelfPlayConfig(resume=True, run_dir="r", channels=3), saved)
 
 
+@pytest.mark.parametrize("flag", [{"score_utility": 0.1}, {"mix": 0.5}, {"teacher": "mcts"}])
+def test_go_only_flags_on_a_resume_are_checked_against_the_saved_game(flag):
+    given = SelfPlayConfig(resume=True, run_dir="r", **flag)  # the game is not known yet: no error here
+    go = json.loads(json.dumps(resolve(SelfPlayConfig(game="go", size=5, run_dir="r")).__dict__))
+    assert all(getattr(resume_config(given, go), k) == v for k, v in flag.items())
+    c4 = json.loads(json.dumps(resolve(SelfPlayConfig(game="connect4", run_dir="r")).__dict__))
+    with pytest.raises(ValueError, match="not connect4"):
+        resume_config(given, c4)
+    with pytest.raises(ValueError, match="not tictactoe"):
+        SelfPlayConfig(**flag)
+
+
 def test_a_resume_takes_devices_threads_and_the_progress_line_from_its_own_session():
     machine = dict(device="cpu", actor_device="cpu", inference="local", threads=1, progress=False)
     saved = json.loads(json.dumps(resolve(SelfPlayConfig(game="connect4", run_dir="r", **machine)).__dict__))
