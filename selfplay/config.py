@@ -498,8 +498,18 @@ STRUCTURAL = (
 
 
 SESSION = (
-    *("resume", "run_dir", "config", "backend", "ray_address", "gpus_per_actor", "train_processes"),
-    *("device", "actor_device", "inference", "threads", "progress"),
+    "resume",
+    "run_dir",
+    "config",
+    "backend",
+    "ray_address",
+    "gpus_per_actor",
+    "train_processes",
+    "device",
+    "actor_device",
+    "inference",
+    "threads",
+    "progress",
 )
 """Fields of this session only, never taken from the saved config: a run written by one
 backend or on one machine resumes on another with that machine's devices and threads, and
