@@ -11,6 +11,10 @@ Games are named as in ale-py's ids (``ALE/<Name>-v5``).
 
 from __future__ import annotations
 
+import functools
+import json
+from importlib import resources
+
 #: The 26 games of the Atari 100k benchmark (Kaiser et al. 2019, "Model-based reinforcement learning for Atari").
 ATARI_100K = (
     "Alien",
@@ -180,7 +184,8 @@ def human_normalized(game: str, score: float) -> float:
 
 #: Published Atari 100k per-game mean scores, by seigen's algorithm name (``der``, ``drq``), each with
 #: ``source`` (where the numbers were read), ``scores`` (game -> mean score) and ``aggregates``
-#: (human-normalized, as published; intervals only where a source gives them).
+#: (human-normalized, as published; intervals only where a source gives them). The runs behind the
+#: ``drq`` means are in :func:`published_runs`.
 PUBLISHED: dict[str, dict] = {
     "der": {
         "source": (
@@ -255,3 +260,19 @@ PUBLISHED: dict[str, dict] = {
         },
     },
 }
+
+
+#: Algorithms whose published runs are kept whole (one final score per training run), and their files
+#: under ``seigen/envs/data``. The ``drq`` means in :data:`PUBLISHED` are the means of these runs.
+PUBLISHED_RUNS = {"drq": "atari100k-drq-runs.json"}
+
+
+@functools.cache
+def published_runs(algo: str) -> dict[str, tuple[float, ...]]:
+    """Game -> the final score of every published training run of ``algo`` (100 a game for DrQ(epsilon),
+    Agarwal et al. 2021), or ``{}`` where no runs are published: the spread that a run of seigen's
+    is set against, where the means alone would say nothing of how far one seed may stray."""
+    if algo not in PUBLISHED_RUNS:
+        return {}
+    data = json.loads((resources.files("seigen.envs") / "data" / PUBLISHED_RUNS[algo]).read_text())
+    return {game: tuple(float(x) for x in runs) for game, runs in data["runs"].items()}

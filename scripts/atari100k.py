@@ -19,6 +19,12 @@ performance profile (the fraction of runs above each normalized score). They nee
 seeds on every game: runs on seeds that some game lacks are left out of the aggregates and
 named. ``RUN_ROOT/atari100k.json`` holds the per-game scores beside the published ones and
 the aggregates; :func:`report_figures` draws them (``seigen report RUN_ROOT``).
+
+Where the published runs themselves are kept (DrQ(epsilon): 100 a game, Agarwal et al. 2021),
+each game's mean over seeds is set against the range that the mean of as many published runs
+falls in 95% of the time, and the aggregates on those games against the same range of the
+published agent's aggregates: "within" says whether seigen's agent scores as one would expect
+of the published one given its few seeds.
 """
 
 from __future__ import annotations
@@ -324,6 +330,76 @@ def score_matrix(results: Iterable[dict[str, Any]], algo: str) -> tuple[list[str
     return games, seeds, matrix, left_out
 
 
+def _aggregate_values(x: Any) -> Any:
+    """The :data:`METRICS` of a [runs x games] matrix of human-normalized scores, in order."""
+    import numpy as np
+    from rliable import metrics
+
+    return np.array(
+        [
+            metrics.aggregate_median(x),
+            metrics.aggregate_iqm(x),
+            metrics.aggregate_mean(x),
+            metrics.aggregate_optimality_gap(x),
+        ]
+    )
+
+
+def published_range(runs: Sequence[float], n: int, draws: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """Where the mean of ``n`` runs of the published agent falls 95% of the time: the 2.5th and
+    97.5th percentiles of the means of ``n`` runs drawn with replacement from its published runs.
+    A mean over ``n`` seeds of seigen's that lies outside it is unlikely to be the same agent."""
+    import numpy as np
+
+    x = np.asarray(runs, dtype=float)
+    means = np.random.default_rng(seed).choice(x, size=(draws, n)).mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def against_published(
+    algo: str, games: Sequence[str], matrix: Any, reps: int, seed: int = 0
+) -> dict[str, Any] | None:
+    """seigen's aggregates on the ``games`` that have published runs (``matrix`` is [seeds x games],
+    human-normalized), beside the same aggregates of the published runs: their value over all of
+    them, and the range that the aggregate of as many runs a game as seigen has falls in 95% of
+    the time (that many runs a game drawn with replacement, ``reps`` times). None where no game
+    has published runs."""
+    import numpy as np
+
+    from seigen.envs.atari_scores import published_runs
+
+    runs = published_runs(algo)
+    cols = [j for j, g in enumerate(games) if g in runs]
+    if not cols or not len(matrix):
+        return None
+    names = [games[j] for j in cols]
+    ours = aggregates(matrix[:, cols], reps, seed)
+    full = [np.array([human_normalized(g, s) for s in runs[g]]) for g in names]
+    point = _aggregate_values(np.stack(full, axis=1))
+    rng = np.random.default_rng(seed)
+    n = len(matrix)
+    sims = np.array(
+        [_aggregate_values(np.stack([rng.choice(x, size=n) for x in full], axis=1)) for _ in range(reps)]
+    )
+    low, high = np.percentile(sims, [2.5, 97.5], axis=0)
+    metrics = {}
+    for i, m in enumerate(METRICS):
+        metrics[m] = {
+            **ours[m],
+            "published": float(point[i]),
+            "published_low": float(low[i]),
+            "published_high": float(high[i]),
+            "within": bool(low[i] <= ours[m]["value"] <= high[i]),
+        }
+    return {
+        "games": names,
+        "seeds": n,
+        "published_runs": min(len(runs[g]) for g in names),
+        "metrics": metrics,
+    }
+
+
 def aggregates(matrix: Any, reps: int, seed: int = 0) -> dict[str, dict[str, float]]:
     """Median, IQM, mean and optimality gap of human-normalized scores with 95% stratified-bootstrap
     intervals (``rliable``); ``matrix`` is [runs x games]."""
@@ -331,22 +407,11 @@ def aggregates(matrix: Any, reps: int, seed: int = 0) -> dict[str, dict[str, flo
 
     try:
         from rliable import library as rly
-        from rliable import metrics
     except ImportError as e:
         raise ImportError(f"the aggregates need rliable ({e}): pip install 'seigen[bench]'") from None
 
-    def fn(x: Any) -> Any:
-        return np.array(
-            [
-                metrics.aggregate_median(x),
-                metrics.aggregate_iqm(x),
-                metrics.aggregate_mean(x),
-                metrics.aggregate_optimality_gap(x),
-            ]
-        )
-
     np.random.seed(seed)  # rliable's bootstrap draws from numpy's global generator
-    points, intervals = rly.get_interval_estimates({"a": matrix}, fn, reps=reps)
+    points, intervals = rly.get_interval_estimates({"a": matrix}, _aggregate_values, reps=reps)
     return {
         m: {
             "value": float(points["a"][i]),
@@ -361,7 +426,7 @@ def summarize(root: Path, reps: int = 2000) -> dict[str, Any]:
     """Per-game scores beside the published ones and the aggregates of every algorithm under ``root``."""
     import numpy as np
 
-    from seigen.envs.atari_scores import PUBLISHED
+    from seigen.envs.atari_scores import PUBLISHED, published_runs
 
     results = read_results(root)
     out: dict[str, Any] = {"protocol": PROTOCOL, "algos": {}}
@@ -372,12 +437,19 @@ def summarize(root: Path, reps: int = 2000) -> dict[str, Any]:
         per_game = {}
         for game in sorted({r["game"] for r in rows}):
             scores = {int(r["seed"]): r["score"] for r in rows if r["game"] == game}
+            mean = float(np.mean(list(scores.values())))
             per_game[game] = {
                 "scores": {str(s): v for s, v in sorted(scores.items())},
-                "mean": float(np.mean(list(scores.values()))),
-                "human_normalized": human_normalized(game, float(np.mean(list(scores.values())))),
+                "mean": mean,
+                "human_normalized": human_normalized(game, mean),
                 "published": published.get("scores", {}).get(game),
             }
+            runs = published_runs(algo).get(game)
+            if runs:
+                low, high = published_range(runs, len(scores))
+                per_game[game].update(
+                    published_runs=len(runs), published_range=[low, high], within=bool(low <= mean <= high)
+                )
         entry: dict[str, Any] = {
             "name": ALGOS.get(algo, algo),
             "games": per_game,
@@ -393,6 +465,9 @@ def summarize(root: Path, reps: int = 2000) -> dict[str, Any]:
             entry["aggregates"] = aggregates(matrix, reps)
             entry["normalized"] = matrix.tolist()
             entry["aggregate_games"] = games
+            comparison = against_published(algo, games, matrix, reps)
+            if comparison:
+                entry["against_published"] = comparison
         out["algos"][algo] = entry
     return out
 
@@ -415,22 +490,34 @@ def render(summary: dict[str, Any]) -> list[Any]:
     tables = []
     for algo, entry in summary["algos"].items():
         t = Table(title=f"Atari 100k, {entry['name']}: score per game (mean over seeds)")
-        for c in ("game", "seeds", "seigen", "human-normalized", "published"):
+        columns = ["game", "seeds", "seigen", "human-normalized", "published mean"]
+        ranged = any("published_range" in g for g in entry["games"].values())
+        if ranged:  # where the mean of as many published runs as seigen's seeds falls 95% of the time
+            columns += ["published, 95% of means over as many runs", "within"]
+        for c in columns:
             t.add_column(c, justify="right" if c != "game" else "left")
         for game, g in entry["games"].items():
             pub = g["published"]
-            t.add_row(
+            row = [
                 game,
                 str(len(g["scores"])),
                 f"{g['mean']:,.1f}",
                 f"{g['human_normalized']:.3f}",
                 "-" if pub is None else f"{pub:,.1f}",
-            )
+            ]
+            if ranged:
+                low_high = g.get("published_range")
+                row += (
+                    [f"[{low_high[0]:,.1f}, {low_high[1]:,.1f}]", "yes" if g["within"] else "no"]
+                    if low_high
+                    else ["-", "-"]
+                )
+            t.add_row(*row)
         tables.append(t)
         if "aggregates" in entry:
             a = Table(
                 title=f"{entry['name']}: human-normalized aggregates over {len(entry['aggregate_games'])} games "
-                f"x {len(entry['seeds'])} seeds (95% stratified bootstrap)"
+                f"x {len(entry['seeds'])} seed{'s' if len(entry['seeds']) != 1 else ''} (95% stratified bootstrap)"
             )
             published = PUBLISHED.get(algo, {}).get("aggregates", {})
             for c in ("metric", "value", "95% interval", "published (26 games)"):
@@ -444,6 +531,32 @@ def render(summary: dict[str, Any]) -> list[Any]:
                     "-" if pub is None else f"{pub:.3f}",
                 )
             tables.append(a)
+        if "against_published" in entry:
+            c = entry["against_published"]
+            b = Table(
+                title=f"{entry['name']} against its {c['published_runs']} published runs a game, on the "
+                f"{len(c['games'])} games that have them ({', '.join(c['games'])}), "
+                f"{c['seeds']} seed{'s' if c['seeds'] != 1 else ''} each"
+            )
+            for col in (
+                "metric",
+                "seigen",
+                "95% interval",
+                "published",
+                "published, 95% over as many runs",
+                "within",
+            ):
+                b.add_column(col, justify="right" if col != "metric" else "left")
+            for m, v in c["metrics"].items():
+                b.add_row(
+                    m,
+                    f"{v['value']:.3f}",
+                    f"[{v['low']:.3f}, {v['high']:.3f}]",
+                    f"{v['published']:.3f}",
+                    f"[{v['published_low']:.3f}, {v['published_high']:.3f}]",
+                    "yes" if v["within"] else "no",
+                )
+            tables.append(b)
     return tables
 
 
@@ -521,23 +634,52 @@ def report_figures(root: Path, out: Path) -> list[tuple[str, Path]]:
         games = list(e["games"])
         if not games:
             continue
-        fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(games) + 2), 3.6))
+        fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(games) + 2) + 2.8, 3.6))
         x = np.arange(len(games))
         ours = [e["games"][g]["human_normalized"] for g in games]
-        ax.bar(x - 0.2, ours, width=0.4, label=f"seigen {e['name']}")
+        ax.bar(x - 0.2, ours, width=0.4, label=f"seigen {e['name']}, mean over seeds")
+        seeds = [
+            (i, human_normalized(g, v)) for i, g in enumerate(games) for v in e["games"][g]["scores"].values()
+        ]
+        ax.scatter(
+            [i - 0.2 for i, _ in seeds],
+            [v for _, v in seeds],
+            s=12,
+            color="black",
+            zorder=3,
+            label="each seed",
+        )
         pub = [e["games"][g]["published"] for g in games]
         if any(p is not None for p in pub):
+            heights = [
+                np.nan if p is None else human_normalized(g, p) for g, p in zip(games, pub, strict=True)
+            ]
+            ranges = [e["games"][g].get("published_range") for g in games]
+            yerr = None
+            if any(
+                ranges
+            ):  # the bar's whiskers: 95% of the means of as many published runs as seigen's seeds
+                yerr = np.array(
+                    [
+                        [0.0, 0.0]
+                        if r is None
+                        else [h - human_normalized(g, r[0]), human_normalized(g, r[1]) - h]
+                        for g, h, r in zip(games, heights, ranges, strict=True)
+                    ]
+                ).T
             ax.bar(
                 x + 0.2,
-                [np.nan if p is None else human_normalized(g, p) for g, p in zip(games, pub, strict=True)],
+                heights,
                 width=0.4,
-                label="published",
+                yerr=yerr,
+                capsize=3,
+                label="published mean" + (", 95% of means over as many runs" if yerr is not None else ""),
             )
         ax.set_xticks(x, games, rotation=45, ha="right")
         ax.set_ylabel("human-normalized score")
         ax.set_title(f"Atari 100k per game: {e['name']}")
         ax.axhline(0, color="grey", lw=0.5)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.tight_layout()
         path = out / f"atari100k-{algo}-games.png"
         fig.savefig(path, dpi=110)

@@ -165,6 +165,63 @@ def test_published_per_game_scores_give_the_published_aggregates(algo):
     )  # the tables round to 0.1 points
 
 
+def test_the_published_drq_runs_give_the_published_means_and_aggregates():
+    from rliable import metrics
+
+    from seigen.envs.atari_scores import PUBLISHED, published_runs
+
+    runs = published_runs("drq")
+    assert sorted(runs) == sorted(ATARI_100K) and {len(r) for r in runs.values()} == {100}
+    for game, score in PUBLISHED["drq"]["scores"].items():
+        assert np.mean(runs[game]) == pytest.approx(score, abs=0.05)  # the table rounds to 0.1 points
+    matrix = np.array([[human_normalized(g, s) for s in runs[g]] for g in sorted(runs)]).T
+    published = PUBLISHED["drq"]["aggregates"]
+    assert metrics.aggregate_iqm(matrix) == pytest.approx(published["iqm"]["value"], abs=1e-3)
+    assert metrics.aggregate_median(matrix) == pytest.approx(published["median"]["value"], abs=1e-3)
+    assert metrics.aggregate_mean(matrix) == pytest.approx(published["mean"]["value"], abs=1e-3)
+    assert published_runs("der") == {}  # only the means of DER are published
+
+
+def test_the_published_range_holds_the_means_of_as_many_runs_and_narrows_with_more():
+    runs = np.arange(1.0, 101.0)
+    low1, high1 = atari100k.published_range(runs, 1)
+    assert (low1, high1) == pytest.approx((3.0, 98.0), abs=1.5)  # the 2.5th and 97.5th percentiles
+    low3, high3 = atari100k.published_range(runs, 3)
+    assert low1 < low3 < np.mean(runs) < high3 < high1
+
+
+def test_runs_are_set_against_the_published_runs_of_the_games_that_have_them(tmp_path):
+    from seigen.envs.atari_scores import PUBLISHED
+
+    for seed in (1, 2, 3):
+        _fake_result(tmp_path, "drq", "Qbert", seed, 1700.0 + 100 * seed)  # about the published mean
+        _fake_result(tmp_path, "drq", "BattleZone", seed, 90_000.0)  # far above every published run
+        _fake_result(tmp_path, "drq", "DoubleDunk", seed, -18.0)  # no published runs
+    entry = atari100k.summarize(tmp_path, reps=200)["algos"]["drq"]
+    assert entry["games"]["Qbert"]["within"] and not entry["games"]["BattleZone"]["within"]
+    assert "published_range" not in entry["games"]["DoubleDunk"]
+    low, high = entry["games"]["Qbert"]["published_range"]
+    assert low < PUBLISHED["drq"]["scores"]["Qbert"] < high
+    c = entry["against_published"]
+    assert (c["games"], c["seeds"], c["published_runs"]) == (["BattleZone", "Qbert"], 3, 100)
+    mean = c["metrics"]["mean"]
+    both = np.mean([human_normalized(g, PUBLISHED["drq"]["scores"][g]) for g in ("BattleZone", "Qbert")])
+    assert mean["published"] == pytest.approx(both, abs=1e-4)
+    assert mean["value"] == pytest.approx(
+        np.mean([human_normalized("BattleZone", 90_000.0), human_normalized("Qbert", 1900.0)])
+    )
+    assert mean["published_low"] < mean["published"] < mean["published_high"] < mean["value"]
+    assert not mean["within"]
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    for table in atari100k.render({"algos": {"drq": entry}}):
+        console.print(table)
+    text = " ".join(console.export_text().split())  # however rich wraps the titles
+    assert "on the 2 games that have them (BattleZone, Qbert), 3 seeds each" in text
+    assert "│ BattleZone │ 3 │ 90,000.0 │ 2.516 │ 10,165.3 │" in text and " no │" in text
+
+
 def test_the_sb3_peer_gets_the_presets_settings():
     drq = atari100k.sb3_dqn_settings("drq", 100_000)
     assert (drq["n_steps"], drq["train_freq"], drq["target_update_interval"]) == (10, 1, 1)
