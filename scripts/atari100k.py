@@ -611,14 +611,25 @@ def report_figures(root: Path, out: Path) -> list[tuple[str, Path]]:
         fig, ax = plt.subplots(figsize=(5.5, 3.8))
         for e in algos.values():
             x = np.asarray(e["normalized"], dtype=float)
-            ax.plot(taus, [(x > t).mean() for t in taus], label=f"{e['name']} ({x.size} runs)")
-        from seigen.envs.atari_scores import PUBLISHED
+            ax.plot(
+                taus,
+                [(x > t).mean() for t in taus],
+                label=f"seigen {e['name']} ({x.size} runs on {len(e['aggregate_games'])} games)",
+            )
+        from seigen.envs.atari_scores import PUBLISHED, published_runs
 
-        for algo, pub in PUBLISHED.items():  # one point per game: a profile of the published means
+        for algo, pub in PUBLISHED.items():  # on the games seigen ran: every published run, else each mean
             games = [g for g in pub["scores"] if any(g in e["games"] for e in summary["algos"].values())]
-            if games:
+            runs = published_runs(algo)
+            if games and all(g in runs for g in games):
+                x = np.array([human_normalized(g, s) for g in games for s in runs[g]])
+                label = f"{ALGOS[algo]}, published ({len(x)} runs on {len(games)} games)"
+            elif games:
                 x = np.array([human_normalized(g, pub["scores"][g]) for g in games])
-                ax.plot(taus, [(x > t).mean() for t in taus], "--", label=f"{ALGOS[algo]}, published means")
+                label = f"{ALGOS[algo]}, published means ({len(games)} games)"
+            else:
+                continue
+            ax.plot(taus, [(x > t).mean() for t in taus], "--", label=label)
         ax.set_xlabel("human-normalized score τ")
         ax.set_ylabel("fraction of runs with score > τ")
         ax.set_title("Atari 100k performance profile")
