@@ -667,9 +667,8 @@ def report_figures(root: Path, out: Path) -> list[tuple[str, Path]]:
             ]
             ranges = [e["games"][g].get("published_range") for g in games]
             yerr = None
-            if any(
-                ranges
-            ):  # the bar's whiskers: 95% of the means of as many published runs as seigen's seeds
+            # the bar's whiskers: where 95% of the means of as many published runs as seigen's seeds fall
+            if any(ranges):
                 yerr = np.array(
                     [
                         [0.0, 0.0]
