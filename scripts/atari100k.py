@@ -22,8 +22,9 @@ the aggregates; :func:`report_figures` draws them (``seigen report RUN_ROOT``).
 
 Where the published runs themselves are kept (DrQ(epsilon): 100 a game, Agarwal et al. 2021),
 each game's mean over seeds is set against the range that the mean of as many published runs
-falls in 95% of the time, and the aggregates on those games against the same range of the
-published agent's aggregates: "within" says whether seigen's agent scores as one would expect
+falls in 95% of the time, and the aggregates on those games (over the seeds they share,
+whatever seeds the other games lack) against the same range of the published agent's
+aggregates: "within" says whether seigen's agent scores as one would expect
 of the published one given its few seeds.
 """
 
@@ -465,9 +466,13 @@ def summarize(root: Path, reps: int = 2000) -> dict[str, Any]:
             entry["aggregates"] = aggregates(matrix, reps)
             entry["normalized"] = matrix.tolist()
             entry["aggregate_games"] = games
-            comparison = against_published(algo, games, matrix, reps)
-            if comparison:
-                entry["against_published"] = comparison
+        # the seeds that the games with published runs share, whatever seeds the other games lack
+        ranked_games, _, ranked, _ = score_matrix(
+            [r for r in rows if r["game"] in published_runs(algo)], algo
+        )
+        comparison = against_published(algo, ranked_games, ranked, reps)
+        if comparison:
+            entry["against_published"] = comparison
         out["algos"][algo] = entry
     return out
 

@@ -196,13 +196,15 @@ def test_runs_are_set_against_the_published_runs_of_the_games_that_have_them(tmp
     for seed in (1, 2, 3):
         _fake_result(tmp_path, "drq", "Qbert", seed, 1700.0 + 100 * seed)  # about the published mean
         _fake_result(tmp_path, "drq", "BattleZone", seed, 90_000.0)  # far above every published run
-        _fake_result(tmp_path, "drq", "DoubleDunk", seed, -18.0)  # no published runs
+    _fake_result(tmp_path, "drq", "DoubleDunk", 1, -18.0)  # no published runs, and one seed so far
     entry = atari100k.summarize(tmp_path, reps=200)["algos"]["drq"]
+    assert entry["seeds"] == [1]  # the aggregates take the seeds every game has...
     assert entry["games"]["Qbert"]["within"] and not entry["games"]["BattleZone"]["within"]
     assert "published_range" not in entry["games"]["DoubleDunk"]
     low, high = entry["games"]["Qbert"]["published_range"]
     assert low < PUBLISHED["drq"]["scores"]["Qbert"] < high
     c = entry["against_published"]
+    # ...and the comparison those that the games with published runs share
     assert (c["games"], c["seeds"], c["published_runs"]) == (["BattleZone", "Qbert"], 3, 100)
     mean = c["metrics"]["mean"]
     both = np.mean([human_normalized(g, PUBLISHED["drq"]["scores"][g]) for g in ("BattleZone", "Qbert")])
