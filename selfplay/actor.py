@@ -349,3 +349,4 @@ def actor_main(
                     play.set_weights(newest[0].state_dict())
                     log.info("actor %d: now playing with %s", actor, follow.name)
     flush()
+    log.info("actor %d: stopped, its finished games written", actor)

@@ -420,6 +420,7 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
     cfg = sp.cfg
     ctx = torch.multiprocessing.get_context("spawn")  # shares the inference server's tensors
     stop_event = ctx.Event()
+    server_stop = ctx.Event()  # set once the actors have stopped: their last step needs its answers
     server = cfg.inference == "server" or (
         cfg.inference == "auto" and sp.actor_device.startswith("cuda") and cfg.actors > 1
     )
@@ -442,7 +443,7 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         elif name == "inference":
             p = ctx.Process(
                 target=_server_main,
-                args=(str(sp.path), cfg, slots, requests, stop_event, sp.actor_device),
+                args=(str(sp.path), cfg, slots, requests, server_stop, sp.actor_device),
                 daemon=True,
             )
             p.start()
@@ -499,7 +500,11 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         summary = sp.train(should_stop, status)
     finally:
         stop_event.set()
-        for p in procs.values():
+        # the server last: an actor stopping mid-step waits for its answers, then writes its games
+        for name in sorted(procs, key=lambda name: name == "inference"):
+            if name == "inference":
+                server_stop.set()
+            p = procs[name]
             p.join(timeout=30)
             if p.is_alive():
                 p.terminate()

@@ -660,6 +660,8 @@ def test_a_run_with_the_inference_server_plays_and_follows_checkpoints(tmp_path)
     games, names = audit(run)
     assert games >= 120 and {n.split("-a")[1] for n in names} == {"00.npz", "01.npz"}
     assert "serving step-" in (run / "logs" / "inference.log").read_text()
+    for k in range(2):  # an actor stopped mid-step gets its answers: it is not left waiting and killed
+        assert "stopped, its finished games written" in (run / "logs" / f"actor-{k}.log").read_text()
 
 
 def test_the_inference_server_follows_the_latest_checkpoint(tmp_path):
