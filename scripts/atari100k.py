@@ -359,23 +359,22 @@ def published_range(runs: Sequence[float], n: int, draws: int = 10_000, seed: in
 
 
 def against_published(
-    algo: str, games: Sequence[str], matrix: Any, reps: int, seed: int = 0
+    algo: str, results: Iterable[dict[str, Any]], reps: int, seed: int = 0
 ) -> dict[str, Any] | None:
-    """seigen's aggregates on the ``games`` that have published runs (``matrix`` is [seeds x games],
-    human-normalized), beside the same aggregates of the published runs: their value over all of
-    them, and the range that the aggregate of as many runs a game as seigen has falls in 95% of
-    the time (that many runs a game drawn with replacement, ``reps`` times). None where no game
-    has published runs."""
+    """seigen's aggregates on the games of ``results`` that have published runs, over the seeds
+    those games share (whatever seeds the other games lack), beside the same aggregates of the
+    published runs: their value over all of them, and the range that the aggregate of as many
+    runs a game as seigen has falls in 95% of the time (that many runs a game drawn with
+    replacement, ``reps`` times). None where no game has published runs."""
     import numpy as np
 
     from seigen.envs.atari_scores import published_runs
 
     runs = published_runs(algo)
-    cols = [j for j, g in enumerate(games) if g in runs]
-    if not cols or not len(matrix):
+    names, _, matrix, _ = score_matrix([r for r in results if r["game"] in runs], algo)
+    if not names or not len(matrix):
         return None
-    names = [games[j] for j in cols]
-    ours = aggregates(matrix[:, cols], reps, seed)
+    ours = aggregates(matrix, reps, seed)
     full = [np.array([human_normalized(g, s) for s in runs[g]]) for g in names]
     point = _aggregate_values(np.stack(full, axis=1))
     rng = np.random.default_rng(seed)
@@ -466,11 +465,7 @@ def summarize(root: Path, reps: int = 2000) -> dict[str, Any]:
             entry["aggregates"] = aggregates(matrix, reps)
             entry["normalized"] = matrix.tolist()
             entry["aggregate_games"] = games
-        # the seeds that the games with published runs share, whatever seeds the other games lack
-        ranked_games, _, ranked, _ = score_matrix(
-            [r for r in rows if r["game"] in published_runs(algo)], algo
-        )
-        comparison = against_published(algo, ranked_games, ranked, reps)
+        comparison = against_published(algo, rows, reps)
         if comparison:
             entry["against_published"] = comparison
         out["algos"][algo] = entry

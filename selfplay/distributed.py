@@ -354,7 +354,7 @@ class _Driver:
     def run(self, status: Any) -> dict[str, Any]:
         import torch
 
-        from seigen.selfplay.run import evaluator_process, interrupt_flag, restore_signals
+        from seigen.selfplay.run import evaluator_process, interrupt_flag, join_process, restore_signals
 
         cfg, ray = self.cfg, self.ray
         start = time.monotonic()
@@ -409,9 +409,7 @@ class _Driver:
         finally:
             stop_event.set()
             if evaluator is not None:
-                evaluator.join(timeout=30)
-                if evaluator.is_alive():
-                    evaluator.terminate()
+                join_process(evaluator)
             for a in self.actors:
                 ray.kill(a, no_restart=True)
             ray.kill(self.trainer, no_restart=True)

@@ -91,6 +91,14 @@ def _server_main(
     )
 
 
+def join_process(p: Any) -> None:
+    """Wait up to 30 s for a stopped process to end, then terminate it."""
+    p.join(timeout=30)
+    if p.is_alive():
+        p.terminate()
+        p.join(timeout=5)
+
+
 def prepare_config(cfg: SelfPlayConfig) -> SelfPlayConfig:
     """The config a session runs with: the preset filled in, or for ``--resume`` the saved
     config with the flags given on top. ``RunError`` when there is nothing to resume."""
@@ -500,15 +508,13 @@ def run_selfplay(cfg: SelfPlayConfig, status: Any = None) -> dict[str, Any]:
         summary = sp.train(should_stop, status)
     finally:
         stop_event.set()
+        for name, p in procs.items():
+            if name != "inference":
+                join_process(p)
         # the server last: an actor stopping mid-step waits for its answers, then writes its games
-        for name in sorted(procs, key=lambda name: name == "inference"):
-            if name == "inference":
-                server_stop.set()
-            p = procs[name]
-            p.join(timeout=30)
-            if p.is_alive():
-                p.terminate()
-                p.join(timeout=5)
+        server_stop.set()
+        if "inference" in procs:
+            join_process(procs["inference"])
         sp.trainer.close()
         restore_signals(previous)
     sp._scan()  # the games the actors wrote as they stopped
